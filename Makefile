@@ -25,10 +25,10 @@ test-tensorflow: $(STAMP)
 	KERAS_BACKEND=tensorflow $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	KERAS_BACKEND=jax $(PY) -m pytest -n 2 -m "not backend_independent" $(PYTEST_ARGS)
 
 test-torch: $(STAMP)
-	KERAS_BACKEND=torch $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	KERAS_BACKEND=torch $(PY) -m pytest -n 2 -m "not backend_independent" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_features.py
