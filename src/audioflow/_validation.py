@@ -92,3 +92,105 @@ def check_bool(name: str, value):
     if not isinstance(value, (bool, np.bool_)):
         raise parameter_error(name, "True or False", **{name: value})
     return bool(value)
+
+
+# ---------------------------------------------------------------------------
+# Domain checks shared by ops and layers.
+
+WINDOW_NAMES = ("hann", "hamming", "blackman", "bartlett", "kaiser", "rectangular")
+PAD_MODES = ("constant", "reflect")
+
+
+def check_window(window, win_length: int):
+    """A window name, ("kaiser", beta), or a 1-D array of length ``win_length``."""
+    if isinstance(window, str):
+        return check_choice("window", window, WINDOW_NAMES)
+    if isinstance(window, tuple):
+        if len(window) != 2 or window[0] != "kaiser" or not is_number(window[1]):
+            raise parameter_error(
+                "window", 'a name, ("kaiser", beta) or an array', window=window, hint='Example: ("kaiser", 12.0).'
+            )
+        return window
+    array = np.asarray(window)
+    if array.ndim != 1 or array.shape[0] != win_length:
+        raise parameter_error(
+            "window",
+            "a name or a 1-D array of length `win_length`",
+            window=array,
+            win_length=win_length,
+        )
+    if not np.all(np.isfinite(array)):
+        raise parameter_error("window", "finite", window=array)
+    return window
+
+
+def resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode):
+    """Validate STFT arguments and return resolved ``(hop_length, win_length)``."""
+    check_int("n_fft", n_fft, minimum=2)
+    check_int("win_length", win_length, minimum=1, allow_none=True)
+    win = n_fft if win_length is None else win_length
+    if win > n_fft:
+        raise parameter_error("win_length", "<= `n_fft`", win_length=win_length, n_fft=n_fft)
+    check_int("hop_length", hop_length, minimum=1, allow_none=True)
+    hop = win // 4 if hop_length is None else hop_length
+    if hop < 1:
+        raise parameter_error(
+            "hop_length",
+            "a positive integer",
+            hop_length=hop_length,
+            win_length=win,
+            hint="The default `win_length // 4` is 0 here: pass `hop_length` explicitly.",
+        )
+    check_window(window, win)
+    check_bool("center", center)
+    check_choice("pad_mode", pad_mode, PAD_MODES)
+    return hop, win
+
+
+def check_power(power):
+    return check_number("power", power, exclusive_minimum=0.0)
+
+
+def resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm):
+    """Validate mel filterbank arguments and return the resolved ``f_max``."""
+    check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+    check_int("n_fft", n_fft, minimum=2)
+    check_int("n_mels", n_mels, minimum=1)
+    check_number("f_min", f_min, minimum=0.0)
+    check_number("f_max", f_max, exclusive_minimum=0.0, allow_none=True)
+    nyquist = sample_rate / 2.0
+    resolved_f_max = nyquist if f_max is None else float(f_max)
+    if resolved_f_max > nyquist:
+        raise parameter_error(
+            "f_max", "<= sample_rate / 2", f_max=f_max, sample_rate=sample_rate, hint="Frequencies above Nyquist do not exist."
+        )
+    if f_min >= resolved_f_max:
+        raise parameter_error("f_min", "< `f_max`", f_min=f_min, f_max=resolved_f_max)
+    check_bool("htk", htk)
+    if not (norm is None or norm == "slaney" or (is_number(norm) and norm > 0)):
+        raise parameter_error("norm", '"slaney", None or a positive number (p-norm)', norm=norm)
+    return resolved_f_max
+
+
+def check_db_args(ref, amin, top_db):
+    if not (ref == "max" if isinstance(ref, str) else is_number(ref) and np.isfinite(ref) and ref > 0):
+        raise parameter_error("ref", 'a positive number or "max"', ref=ref)
+    check_number("amin", amin, exclusive_minimum=0.0)
+    check_number("top_db", top_db, minimum=0.0, allow_none=True)
+
+
+def check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter):
+    check_int("n_mfcc", n_mfcc, minimum=1)
+    if n_mfcc > n_mels:
+        raise parameter_error("n_mfcc", "<= `n_mels`", n_mfcc=n_mfcc, n_mels=n_mels)
+    check_choice("dct_type", dct_type, (1, 2, 3))
+    if not (norm is None or norm == "ortho"):
+        raise parameter_error("norm", '"ortho" or None', norm=norm)
+    check_number("lifter", lifter, minimum=0.0)
+
+
+def check_delta_args(width, order):
+    check_int("width", width, minimum=3)
+    if width % 2 == 0:
+        raise parameter_error("width", "an odd integer >= 3", width=width)
+    check_choice("order", order, (1, 2))

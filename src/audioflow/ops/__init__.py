@@ -1,0 +1,46 @@
+"""The maths of audioflow: pure functions on ``keras.ops`` (and NumPy for host-side constants).
+
+Signals are ``(..., samples)``; spectra are time-major ``(..., frames, bins)``.
+"""
+
+from audioflow.ops.features import apply_filterbank, delta, log_mel_spectrogram, melspectrogram, mfcc
+from audioflow.ops.filters import (
+    dct_matrix,
+    fft_frequencies,
+    hz_to_mel,
+    mel_filterbank,
+    mel_frequencies,
+    mel_to_hz,
+    savgol_delta_weights,
+)
+from audioflow.ops.framing import frame, num_frames
+from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
+from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrogram, stft
+from audioflow.ops.windows import get_window
+
+__all__ = [
+    "amplitude_to_db",
+    "apply_filterbank",
+    "db_to_amplitude",
+    "db_to_power",
+    "dct_matrix",
+    "delta",
+    "fft_frequencies",
+    "frame",
+    "get_window",
+    "hz_to_mel",
+    "istft",
+    "log_mel_spectrogram",
+    "magnitude_power",
+    "mel_filterbank",
+    "mel_frequencies",
+    "mel_to_hz",
+    "melspectrogram",
+    "mfcc",
+    "num_frames",
+    "overlap_add",
+    "power_to_db",
+    "savgol_delta_weights",
+    "spectrogram",
+    "stft",
+]

@@ -1,0 +1,91 @@
+"""Features built on spectrograms: mel spectrograms, MFCCs, deltas."""
+
+from __future__ import annotations
+
+import numpy as np
+from keras import ops
+
+from audioflow._validation import check_delta_args, check_int, check_power, resolve_mel_args, resolve_stft_args
+from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
+from audioflow.ops.scaling import power_to_db
+from audioflow.ops.spectral import dtype_name, spectrogram
+
+
+def apply_filterbank(S, filterbank: np.ndarray):
+    """Project ``(..., frames, bins)`` through a ``(bins, n_out)`` matrix -> ``(..., frames, n_out)``."""
+    S = ops.convert_to_tensor(S)
+    return ops.matmul(S, ops.convert_to_tensor(np.asarray(filterbank), dtype=dtype_name(S)))
+
+
+def melspectrogram(
+    x,
+    *,
+    sample_rate: float = 22050,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    power: float = 2.0,
+    n_mels: int = 128,
+    f_min: float = 0.0,
+    f_max: float | None = None,
+    htk: bool = False,
+    norm="slaney",
+):
+    """Mel spectrogram ``(..., samples)`` -> ``(..., frames, n_mels)``.
+
+    Equals ``librosa.feature.melspectrogram(y=x, sr=sample_rate, ...).T`` with the same arguments.
+    """
+    resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
+    check_power(power)
+    resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
+    S = spectrogram(
+        x, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center,
+        pad_mode=pad_mode, power=power,
+    )
+    return apply_filterbank(S, mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm))
+
+
+def mfcc(log_mel, *, n_mfcc: int = 20, dct_type: int = 2, norm: str | None = "ortho", lifter: float = 0.0):
+    """MFCCs from a dB mel spectrogram ``(..., frames, n_mels)`` -> ``(..., frames, n_mfcc)``.
+
+    DCT over the mel axis (orthonormal DCT-II by default), as ``librosa.feature.mfcc(S=log_mel.T)``.
+    librosa computes MFCCs from ``power_to_db(melspectrogram)`` (decibels, ``top_db=80``); so does
+    :class:`audioflow.layers.MFCC`.
+    """
+    log_mel = ops.convert_to_tensor(log_mel)
+    n_mels = log_mel.shape[-1]
+    check_int("n_mels", n_mels, minimum=1)
+    return apply_filterbank(log_mel, dct_matrix(n_mfcc, n_mels, dct_type=dct_type, norm=norm, lifter=lifter))
+
+
+def log_mel_spectrogram(x, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0, **mel_kwargs):
+    """``power_to_db(melspectrogram(x, **mel_kwargs))`` per example: ``(..., frames, n_mels)`` in dB."""
+    return power_to_db(melspectrogram(x, **mel_kwargs), ref=ref, amin=amin, top_db=top_db)
+
+
+def delta(x, *, width: int = 9, order: int = 1, axis: int = -2):
+    """Savitzky-Golay derivative along the time axis, as ``librosa.feature.delta`` (``mode="interp"``).
+
+    Args:
+        x: features, time-major ``(..., frames, bins)`` (time on ``axis``, default -2).
+        width: odd window length >= 3 in frames; the time axis needs at least ``width`` frames.
+        order: 1 (delta) or 2 (delta-delta).
+
+    kapre and torchaudio use a regression formula with ``mode="replicate"`` edges instead; results
+    differ near the edges and in scale.
+    """
+    check_delta_args(width, order)
+    interior, head, tail = savgol_delta_weights(width, order)
+    x = ops.moveaxis(ops.convert_to_tensor(x), axis, -1)
+    n = ops.shape(x)[-1]
+    dtype = dtype_name(x)
+    middle = None
+    for k in range(width):
+        term = x[..., k : n - width + 1 + k] * float(interior[k])
+        middle = term if middle is None else middle + term
+    start = ops.matmul(x[..., :width], ops.convert_to_tensor(head.T, dtype=dtype))
+    end = ops.matmul(x[..., n - width :], ops.convert_to_tensor(tail.T, dtype=dtype))
+    return ops.moveaxis(ops.concatenate([start, middle, end], axis=-1), -1, axis)

@@ -1,0 +1,49 @@
+"""Frame counts and framing. ``num_frames`` is the single source of truth for frame counts."""
+
+from __future__ import annotations
+
+from keras import ops
+
+from audioflow._validation import check_bool, check_int
+
+
+def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bool = True) -> int | None:
+    """Number of STFT frames for a signal of ``n_samples`` samples.
+
+    With ``center=True`` the signal is padded by ``n_fft // 2`` on both sides (librosa), giving
+    ``1 + n_samples // hop_length`` frames for even ``n_fft``. With ``center=False`` only whole
+    frames count: ``1 + (n_samples - n_fft) // hop_length``, and 0 when the signal is shorter than
+    one frame. ``None`` (an unknown length) gives ``None``.
+
+    Example:
+        >>> num_frames(22050, n_fft=2048, hop_length=512)
+        44
+    """
+    check_int("n_fft", n_fft, minimum=1)
+    check_int("hop_length", hop_length, minimum=1)
+    check_bool("center", center)
+    if n_samples is None:
+        return None
+    check_int("n_samples", n_samples, minimum=0)
+    padded = n_samples + 2 * (n_fft // 2) if center else n_samples
+    if padded < n_fft:
+        return 0
+    return 1 + (padded - n_fft) // hop_length
+
+
+def frame(x, *, frame_length: int, hop_length: int):
+    """Slice ``(..., samples)`` into overlapping frames ``(..., frames, frame_length)``.
+
+    No padding: frame ``t`` holds ``x[..., t * hop_length : t * hop_length + frame_length]`` and
+    the frame count is ``num_frames(samples, n_fft=frame_length, hop_length=hop_length,
+    center=False)``. Matches ``librosa.util.frame(x, frame_length=..., hop_length=..., axis=-1)``
+    with its last two axes swapped (time-major).
+    """
+    check_int("frame_length", frame_length, minimum=1)
+    check_int("hop_length", hop_length, minimum=1)
+    x = ops.convert_to_tensor(x)
+    n_samples = ops.shape(x)[-1]
+    count = ops.maximum((n_samples - frame_length) // hop_length + 1, 0)
+    starts = ops.arange(count) * hop_length
+    indices = ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(frame_length), 0)
+    return ops.take(x, indices, axis=-1)
