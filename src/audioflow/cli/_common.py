@@ -1,0 +1,178 @@
+"""Shared plumbing of the command line: errors, option types, input discovery, safe outputs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+class CLIError(Exception):
+    """Bad input detected by the command line: printed as one ``error: ...`` line, exit code 2."""
+
+
+# ---------------------------------------------------------------- option types
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    value = _float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def non_negative_float(text):
+    value = _float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def open_fraction(text):
+    value = _float(text)
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number strictly between 0 and 1, got {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def is_audio_name(path) -> bool:
+    from audioflow.data.io import AUDIO_EXTENSIONS
+
+    return str(path).lower().endswith(AUDIO_EXTENSIONS)
+
+
+def expand_inputs(paths, *, what="input"):
+    """Files named on the command line; folders are searched recursively for audio files.
+
+    Raises CLIError for a missing path or a folder with no audio files.
+    """
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                Path(root) / name
+                for root, _dirs, names in os.walk(path)
+                for name in names
+                if is_audio_name(name) and not name.startswith(".")
+            )
+            if not found:
+                raise CLIError(f"no audio files in folder '{raw}'")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise CLIError(f"{what} '{raw}' does not exist")
+    return files
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def check_outputs(paths, *, force):
+    """Refuse to overwrite existing files unless ``--force``."""
+    existing = [str(p) for p in paths if Path(p).exists()]
+    if existing and not force:
+        shown = ", ".join(f"'{p}'" for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
+        raise CLIError(f"{shown} already exist{'s' if len(existing) == 1 else ''}; pass --force to overwrite")
+    for p in paths:
+        if Path(p).is_dir():
+            raise CLIError(f"output '{p}' is a folder, not a file")
+
+
+def prepare_out_dir(out):
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out '{out}' exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def field(obj, name, default=None):
+    """Read ``name`` from a dict-like or attribute-style record."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def new_figure(width=10.0, height=4.0):
+    """A matplotlib Figure on the non-interactive Agg canvas (no display, no pyplot state)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+_QUIET = {"done": False}
+
+
+def start_backend(*, need_tensorflow=False, verbose=False):
+    """Import Keras (and TensorFlow when the input pipeline needs it) before any work.
+
+    TensorFlow's C++ runtime writes start-up chatter (oneDNN notice, CUDA probing) straight to
+    file descriptor 2 at import and at its first op, before Python can configure logging; a
+    command-line user did not ask for it. Unless ``--verbose``, that chatter is sent to
+    /dev/null during the import and one trivial op. Python exceptions still propagate.
+    """
+    if _QUIET["done"]:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
+    saved = None
+    if not verbose:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except (OSError, ValueError):
+            saved = None
+    try:
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.ones((1,)))
+        if need_tensorflow or keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.constant(0.0).numpy()
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+    _QUIET["done"] = True

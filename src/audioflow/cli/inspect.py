@@ -1,0 +1,280 @@
+"""``audioflow info``, ``plot``, ``features`` and ``make-dataset``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from audioflow.cli._common import (
+    CLIError,
+    check_outputs,
+    expand_inputs,
+    field,
+    new_figure,
+    prepare_out_dir,
+    start_backend,
+)
+
+# ---------------------------------------------------------------- info
+
+
+def _format_duration(seconds):
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.3f} s"
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours:d}:{minutes:02d}:{secs:06.3f}"
+
+
+def run_info(args):
+    from audioflow.data import info
+
+    files = expand_inputs(args.inputs)
+    rows, bad = [], 0
+    for path in files:
+        try:
+            meta = info(path)
+        except (OSError, ValueError) as exc:  # AudioDecodeError is an OSError
+            bad += 1
+            reason = field(exc, "reason", None) or str(exc)
+            rows.append({"path": str(path), "error": reason})
+            continue
+        rows.append(
+            {
+                "path": str(path),
+                "format": field(meta, "format"),
+                "subtype": field(meta, "subtype"),
+                "sample_rate": field(meta, "sample_rate"),
+                "channels": field(meta, "channels"),
+                "frames": field(meta, "frames"),
+                "duration": field(meta, "duration"),
+            }
+        )
+    if args.json:
+        for row in rows:
+            print(json.dumps(row))
+    else:
+        header = ("path", "format", "sample rate", "channels", "duration")
+        table = [header]
+        for row in rows:
+            if "error" in row:
+                table.append((row["path"], "unreadable", "-", "-", "-"))
+            else:
+                fmt = row["format"] + (f" ({row['subtype']})" if row.get("subtype") else "")
+                table.append(
+                    (
+                        row["path"],
+                        fmt,
+                        f"{row['sample_rate']} Hz",
+                        str(row["channels"]),
+                        _format_duration(row["duration"]),
+                    )
+                )
+        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+        for i, (r, row) in enumerate(zip(table, [None, *rows], strict=True)):
+            if row is not None and "error" in row:
+                line = r[0].ljust(widths[0]) + f"  unreadable: {row['error']}"
+            else:
+                line = "  ".join(
+                    cell.ljust(w) if c in (0, 1) else cell.rjust(w)
+                    for c, (cell, w) in enumerate(zip(r, widths, strict=True))
+                )
+            print(line.rstrip())
+            if i == 0:
+                print("  ".join("-" * w for w in widths))
+        good = len(rows) - bad
+        print(
+            f"{len(rows)} file{'s' if len(rows) != 1 else ''}: {good} readable, {bad} unreadable",
+            file=sys.stderr,
+        )
+    return 1 if bad else 0
+
+
+# ---------------------------------------------------------------- features (shared by plot)
+
+
+def _feature_settings(args, sample_rate):
+    n_fft = args.n_fft
+    hop = args.hop_length or n_fft // 4
+    f_max = args.f_max if args.f_max is not None else sample_rate / 2
+    if f_max > sample_rate / 2:
+        raise CLIError(
+            f"--f-max {f_max:g} Hz is above the Nyquist frequency ({sample_rate / 2:g} Hz) of {sample_rate} Hz audio"
+        )
+    if args.f_min >= f_max:
+        raise CLIError(f"--f-min ({args.f_min:g} Hz) must be below --f-max ({f_max:g} Hz)")
+    return {"n_fft": n_fft, "hop_length": hop, "f_min": args.f_min, "f_max": f_max}
+
+
+def compute_features(y, sample_rate, kind, args):
+    """Features of one mono clip -> ``(frames, bins)`` float32 NumPy array, and the settings used."""
+    from keras import ops as K
+
+    from audioflow import ops
+
+    s = _feature_settings(args, sample_rate)
+    x = K.convert_to_tensor(np.asarray(y, dtype=np.float32)[None, :])
+    if kind == "spectrogram":
+        out = ops.spectrogram(x, n_fft=s["n_fft"], hop_length=s["hop_length"], power=2.0)
+        settings = {"n_fft": s["n_fft"], "hop_length": s["hop_length"]}
+    elif kind == "logspectrogram":
+        out = ops.power_to_db(
+            ops.spectrogram(x, n_fft=s["n_fft"], hop_length=s["hop_length"], power=2.0), top_db=args.top_db
+        )
+        settings = {"n_fft": s["n_fft"], "hop_length": s["hop_length"], "top_db": args.top_db}
+    else:
+        mel = dict(sample_rate=sample_rate, n_mels=args.n_mels, **s)
+        if kind == "mel":
+            out = ops.melspectrogram(x, **mel)
+        else:
+            out = ops.log_mel_spectrogram(x, top_db=args.top_db, **mel)
+            if kind == "mfcc":
+                out = ops.mfcc(out, n_mfcc=args.n_mfcc)
+        settings = {k: v for k, v in mel.items() if k != "sample_rate"}
+        if kind in ("logmel", "mfcc"):
+            settings["top_db"] = args.top_db
+        if kind == "mfcc":
+            settings["n_mfcc"] = args.n_mfcc
+    return np.asarray(K.convert_to_numpy(out)[0], dtype=np.float32), settings
+
+
+def _load(path, sample_rate, offset=0.0, duration=None):
+    from audioflow.data import load
+
+    y, sr = load(path, sample_rate=sample_rate, mono=True, offset=offset, duration=duration)
+    return np.asarray(y, dtype=np.float32), int(sr)
+
+
+# ---------------------------------------------------------------- plot
+
+
+def run_plot(args):
+    src = Path(args.file)
+    if not src.exists():
+        raise CLIError(f"input '{args.file}' does not exist")
+    if src.is_dir():
+        raise CLIError(f"input '{args.file}' is a folder; plot takes one audio file")
+    out = Path(args.out)
+    check_outputs([out], force=args.force)
+    if out.suffix.lower() != ".png":
+        raise CLIError(f"--out '{args.out}' must be a .png file")
+
+    if args.kind != "waveform":
+        start_backend(verbose=args.verbose)
+    y, sr = _load(src, args.sample_rate, args.offset, args.duration)
+    seconds = y.size / sr
+    fig = new_figure(10, 4)
+    ax = fig.add_subplot()
+    from audioflow import display
+
+    if args.kind == "waveform":
+        display.waveshow(y, sample_rate=sr, ax=ax)
+        details = f"{seconds:.2f} s"
+    else:
+        kind = {"spectrogram": "logspectrogram", "mel": "logmel", "mfcc": "mfcc"}[args.kind]
+        features, settings = compute_features(y, sr, kind, args)
+        common = dict(sample_rate=sr, hop_length=settings["hop_length"], ax=ax)
+        if args.kind == "spectrogram":
+            display.specshow(features, y_axis="linear", n_fft=settings["n_fft"], **common)
+        elif args.kind == "mel":
+            display.specshow(
+                features, y_axis="mel", f_min=settings["f_min"], f_max=settings["f_max"], **common
+            )
+        else:
+            display.specshow(features, y_axis="mfcc", colorbar_label="coefficient", cmap="coolwarm", **common)
+        shown = {k: v for k, v in settings.items() if k not in ("f_min", "f_max") or v}
+        if "f_max" in settings and settings["f_max"] == sr / 2:
+            shown.pop("f_max", None)
+        details = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
+    title = {
+        "waveform": "Waveform",
+        "spectrogram": "Spectrogram (dB)",
+        "mel": "Log-mel spectrogram",
+        "mfcc": "MFCC",
+    }
+    ax.set_title(f"{src.name} \u2014 {title[args.kind]}, {sr} Hz, {details}", fontsize=10)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+# ---------------------------------------------------------------- features
+
+
+def _npy_targets(args, files, out):
+    """Map each input to OUT/<relative name>.<kind>.npy (folders mirrored); refuse collisions."""
+    targets = {}
+    for raw in args.inputs:
+        root = Path(raw)
+        group = expand_inputs([raw])
+        for path in group:
+            rel = path.relative_to(root) if root.is_dir() else Path(path.name)
+            target = out / rel.parent / f"{rel.name}.{args.kind}.npy"
+            if target in targets.values():
+                raise CLIError(
+                    f"two inputs would both write '{target}' (e.g. '{path}'); run them with separate --out folders"
+                )
+            targets[path] = target
+    return targets
+
+
+def run_features(args):
+    files = expand_inputs(args.inputs)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out '{out}' exists and is not a folder")
+    targets = _npy_targets(args, files, out)
+    check_outputs(list(targets.values()), force=args.force)
+    prepare_out_dir(out)
+    start_backend(verbose=args.verbose)
+    bad = 0
+    index = []
+    for path, target in targets.items():
+        try:
+            y, sr = _load(path, args.sample_rate)
+        except OSError as exc:
+            bad += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        features, settings = compute_features(y, sr, args.kind, args)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        np.save(target, features)
+        index.append(
+            {"path": str(path), "features": str(target), "shape": list(features.shape), "sample_rate": sr}
+        )
+        print(f"{path}\t{target}\t{features.shape[0]}x{features.shape[1]}")
+    print(
+        f"{len(index)} feature file{'s' if len(index) != 1 else ''} ({args.kind}, (frames, bins), float32) in {out}",
+        file=sys.stderr,
+    )
+    return 1 if bad else 0
+
+
+# ---------------------------------------------------------------- make-dataset
+
+
+def run_make_dataset(args):
+    from audioflow.datasets import make_synthetic_dataset
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out '{out}' exists and is not a folder")
+    try:
+        summary = make_synthetic_dataset(
+            out,
+            examples_per_class=args.examples_per_class,
+            duration=args.duration,
+            seed=args.seed,
+            overwrite=args.force,
+        )
+    except FileExistsError as exc:
+        raise CLIError(f"{exc}") from exc
+    verb = "reused" if summary["reused"] else "wrote"
+    print(f"{verb} {len(summary['files'])} files in {len(summary['classes'])} classes under {out}")
+    return 0

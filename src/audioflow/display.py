@@ -1,0 +1,291 @@
+"""Plots with physical axes: spectrograms, waveforms, filterbanks, training results.
+
+audioflow arrays are time-major, ``(frames, bins)`` (librosa's are ``(bins, frames)``), and
+:func:`specshow` takes them that way: time runs along the x axis in seconds, frequency along
+the y axis in Hz (linearly spaced, or mel-spaced with Hz tick labels), and the colour bar is in
+dB for dB data. Every function draws into ``ax`` when given, else into the current pyplot axes;
+scripts and servers can pass axes of a ``matplotlib.figure.Figure`` and never touch pyplot.
+
+Example::
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from audioflow import display, layers
+
+    x = np.random.randn(1, 22050).astype("float32")
+    S = np.asarray(layers.LogMelSpectrogram()(x))[0]        # (frames, 128), dB
+    display.specshow(S, sample_rate=22050, hop_length=512, y_axis="mel")
+    plt.show()
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from audioflow._validation import check_choice, check_int, check_number, parameter_error
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_filterbank",
+    "plot_history",
+    "specshow",
+    "waveshow",
+]
+
+_HZ_TICKS = (0, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+
+
+def _axes(ax):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.gca()
+
+
+def _hz_formatter():
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(value, _pos):
+        if value >= 1000:
+            k = value / 1000
+            return f"{k:g}k"
+        return f"{value:g}"
+
+    return FuncFormatter(fmt)
+
+
+def _time_edges(n_frames, sample_rate, hop_length):
+    return np.arange(n_frames + 1) * (hop_length / sample_rate)
+
+
+def _mel_scale(ax, f_min, f_max, htk):
+    """Put a mel-spaced y axis on ``ax`` with tick labels in Hz."""
+    from matplotlib.ticker import FixedLocator
+
+    from audioflow.ops import hz_to_mel, mel_to_hz
+
+    def forward(f):
+        return np.asarray(hz_to_mel(np.maximum(np.asarray(f, dtype=np.float64), 0.0), htk=htk))
+
+    def inverse(m):
+        return np.asarray(mel_to_hz(np.maximum(np.asarray(m, dtype=np.float64), 0.0), htk=htk))
+
+    ax.set_yscale("function", functions=(forward, inverse))
+    ticks = [t for t in _HZ_TICKS if f_min <= t <= f_max]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_minor_locator(FixedLocator([]))
+    ax.yaxis.set_major_formatter(_hz_formatter())
+
+
+def specshow(
+    data,
+    *,
+    sample_rate: float = 22050,
+    hop_length: int | None = None,
+    n_fft: int | None = None,
+    y_axis: str = "mel",
+    f_min: float = 0.0,
+    f_max: float | None = None,
+    htk: bool = False,
+    ax=None,
+    cmap: str = "magma",
+    colorbar: bool = True,
+    colorbar_label: str | None = "dB",
+    vmin: float | None = None,
+    vmax: float | None = None,
+):
+    """Show a time-major ``(frames, bins)`` array with physical axes (like ``librosa.display.specshow``).
+
+    Args:
+        data: array of shape ``(frames, bins)``, as returned by audioflow's layers and ops for
+            one example (e.g. ``LogMelSpectrogram()(x)[0]``). Not librosa's ``(bins, frames)``.
+        sample_rate: sample rate (Hz) of the audio the features came from.
+        hop_length: samples between frames (default ``n_fft // 4``, or 512 when ``n_fft`` is
+            unknown, as librosa); sets the time axis in seconds.
+        n_fft: FFT size, for ``y_axis="linear"`` (default ``2 * (bins - 1)``).
+        y_axis: ``"mel"`` (mel-spaced axis labelled in Hz; pass the mel settings ``f_min``,
+            ``f_max``, ``htk`` the features were computed with), ``"linear"`` (bins of an STFT in
+            Hz), ``"mfcc"`` (coefficient index) or ``None`` (bin index).
+        f_min, f_max, htk: the mel filterbank's range and scale (``f_max`` defaults to
+            ``sample_rate / 2``).
+        ax: matplotlib axes to draw into (default: ``plt.gca()``).
+        cmap: colormap name.
+        colorbar: add a colour bar labelled ``colorbar_label`` (``"dB"`` adds ``dB`` to ticks).
+        vmin, vmax: colour range (default: the data's range).
+
+    Returns:
+        The ``QuadMesh`` drawn.
+    """
+    data = np.asarray(data)
+    if data.ndim != 2:
+        raise parameter_error(
+            "data",
+            "a 2-D array of shape (frames, bins)",
+            hint="Pass one example, e.g. features[0], not a batch.",
+            shape=data.shape,
+        )
+    check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+    check_choice("y_axis", y_axis, ("mel", "linear", "hz", "mfcc", None))
+    n_frames, n_bins = data.shape
+    if n_fft is None:
+        n_fft = 2 * (n_bins - 1) if y_axis in ("linear", "hz") else None
+    if hop_length is None:
+        hop_length = n_fft // 4 if n_fft else 512
+    check_int("hop_length", hop_length, minimum=1)
+    f_max = sample_rate / 2 if f_max is None else f_max
+    ax = _axes(ax)
+
+    x_edges = _time_edges(n_frames, sample_rate, hop_length)
+    if y_axis == "mel":
+        from audioflow.ops import mel_frequencies
+
+        y_edges = np.asarray(mel_frequencies(2 * n_bins + 3, f_min=f_min, f_max=f_max, htk=htk))[1::2]
+    elif y_axis in ("linear", "hz"):
+        if n_bins != n_fft // 2 + 1:
+            raise parameter_error(
+                "n_fft", "consistent with the number of bins (n_fft // 2 + 1)", n_fft=n_fft, bins=n_bins
+            )
+        y_edges = np.clip((np.arange(n_bins + 1) - 0.5) * sample_rate / n_fft, 0.0, sample_rate / 2)
+    else:
+        y_edges = np.arange(n_bins + 1) - 0.5
+
+    mesh = ax.pcolormesh(x_edges, y_edges, data.T, cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
+    ax.set_xlim(x_edges[0], x_edges[-1])
+    ax.set_xlabel("Time (s)")
+    if y_axis == "mel":
+        _mel_scale(ax, y_edges[0], y_edges[-1], htk)
+        ax.set_ylim(y_edges[0], y_edges[-1])
+        ax.set_ylabel("Frequency (Hz, mel-spaced)")
+    elif y_axis in ("linear", "hz"):
+        ax.set_ylim(0, sample_rate / 2)
+        ax.yaxis.set_major_formatter(_hz_formatter())
+        ax.set_ylabel("Frequency (Hz)")
+    elif y_axis == "mfcc":
+        ax.set_ylim(y_edges[0], y_edges[-1])
+        ax.set_ylabel("MFCC coefficient")
+    else:
+        ax.set_ylabel("Bin")
+    if colorbar:
+        fmt = "%+.0f dB" if colorbar_label == "dB" else None
+        cbar = ax.figure.colorbar(mesh, ax=ax, format=fmt)
+        if colorbar_label and colorbar_label != "dB":
+            cbar.set_label(colorbar_label)
+    return mesh
+
+
+def waveshow(y, *, sample_rate: float = 22050, ax=None, color: str = "C0", max_points: int = 20000):
+    """Plot a mono waveform against time in seconds.
+
+    Long signals are drawn as their min/max envelope over blocks of samples, so a 1-hour
+    recording plots as fast as a 1-second one.
+
+    Args:
+        y: samples, shape ``(samples,)``.
+        sample_rate: Hz.
+        ax: matplotlib axes (default ``plt.gca()``).
+        color: line colour.
+        max_points: above this many samples, draw the envelope.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim != 1:
+        raise parameter_error("y", "a 1-D array of samples", hint="Mix down to mono first.", shape=y.shape)
+    check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+    ax = _axes(ax)
+    if y.size > max_points:
+        block = int(np.ceil(y.size / (max_points // 2)))
+        pad = (-y.size) % block
+        blocks = np.pad(y, (0, pad), mode="edge").reshape(-1, block)
+        t = (np.arange(blocks.shape[0]) + 0.5) * block / sample_rate
+        artist = ax.fill_between(t, blocks.min(axis=1), blocks.max(axis=1), color=color, linewidth=0)
+    else:
+        (artist,) = ax.plot(np.arange(y.size) / sample_rate, y, color=color, linewidth=0.6)
+    ax.set_xlim(0, max(y.size, 1) / sample_rate)
+    peak = max(float(np.max(np.abs(y))) if y.size else 0.0, 1e-3)
+    ax.set_ylim(-1.05 * peak, 1.05 * peak)
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Amplitude")
+    ax.axhline(0.0, color="0.7", linewidth=0.5, zorder=0)
+    return artist
+
+
+def plot_filterbank(filterbank, *, sample_rate: float, ax=None, every: int = 1):
+    """Plot the triangles of a ``(n_fft // 2 + 1, n_mels)`` filterbank against frequency in Hz.
+
+    Args:
+        filterbank: e.g. ``audioflow.ops.mel_filterbank(sample_rate, n_fft, n_mels)``.
+        sample_rate: Hz (sets the frequency of each FFT bin).
+        ax: matplotlib axes (default ``plt.gca()``).
+        every: draw one filter in ``every`` (for large ``n_mels``).
+    """
+    fb = np.asarray(filterbank, dtype=np.float64)
+    if fb.ndim != 2:
+        raise parameter_error("filterbank", "a 2-D array (n_fft // 2 + 1, n_mels)", shape=fb.shape)
+    check_int("every", every, minimum=1)
+    ax = _axes(ax)
+    freqs = np.linspace(0.0, sample_rate / 2, fb.shape[0])
+    n_fft = 2 * (fb.shape[0] - 1)
+    for m in range(0, fb.shape[1], every):
+        ax.plot(freqs, fb[:, m], linewidth=0.8)
+    ax.set_xlim(0, sample_rate / 2)
+    ax.xaxis.set_major_formatter(_hz_formatter())
+    ax.set_xlabel("Frequency (Hz)")
+    ax.set_ylabel("Weight")
+    ax.set_title(f"{fb.shape[1]} filters, n_fft={n_fft}, {sample_rate:g} Hz")
+    return ax
+
+
+def plot_history(history: dict, *, axes=None):
+    """Training curves: loss and accuracy per epoch (train and validation).
+
+    Args:
+        history: ``{"loss": [...], "accuracy": [...], "val_loss": [...], "val_accuracy": [...]}``,
+            e.g. ``model.fit(...).history``.
+        axes: two matplotlib axes (loss, accuracy); default: two new subplots of the current figure.
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    for ax, metric in zip(axes, ("loss", "accuracy"), strict=False):
+        for key, style in ((metric, "-o"), (f"val_{metric}", "-s")):
+            values = history.get(key)
+            if values:
+                ax.plot(np.arange(1, len(values) + 1), values, style, markersize=3, label=key)
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel(metric.capitalize())
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if history.get("accuracy") or history.get("val_accuracy"):
+        axes[1].set_ylim(0, 1.02)
+    return axes
+
+
+def plot_confusion_matrix(matrix, class_names, *, ax=None, cmap: str = "Blues"):
+    """A confusion matrix (rows: true class, columns: predicted) with counts in the cells.
+
+    Args:
+        matrix: ``(n_classes, n_classes)`` counts.
+        class_names: labels of rows and columns.
+        ax: matplotlib axes (default ``plt.gca()``).
+    """
+    m = np.asarray(matrix)
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] != len(class_names):
+        raise parameter_error(
+            "matrix", "square with one row per class", shape=m.shape, n_classes=len(class_names)
+        )
+    ax = _axes(ax)
+    totals = np.maximum(m.sum(axis=1, keepdims=True), 1)
+    ax.imshow(m / totals, cmap=cmap, vmin=0.0, vmax=1.0)
+    n = m.shape[0]
+    for i in range(n):
+        for j in range(n):
+            share = m[i, j] / totals[i, 0]
+            ax.text(
+                j, i, str(int(m[i, j])), ha="center", va="center", color="white" if share > 0.5 else "black"
+            )
+    ax.set_xticks(range(n), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(n), class_names)
+    ax.set_xlabel("Predicted")
+    ax.set_ylabel("True")
+    return ax
