@@ -17,7 +17,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/python -m audioflow.demo
+	$(VENV)/bin/audioflow train --out demo-output/model --examples-per-class 150 --epochs 20 --force
+	$(VENV)/bin/audioflow make-dataset --out demo-output/new-clips --examples-per-class 2 --seed 2024 --force
+	@echo "--- predictions on 12 clips the model has never seen (demo-output/new-clips/<true class>/...):"
+	$(VENV)/bin/audioflow predict demo-output/model/model.keras demo-output/new-clips
+	$(VENV)/bin/audioflow plot demo-output/new-clips/chirp_up/chirp_up_0000.flac --kind mel --out demo-output/plots/chirp_up-mel.png --force
+	$(VENV)/bin/audioflow plot demo-output/new-clips/click_train/click_train_0000.ogg --kind waveform --out demo-output/plots/click_train-waveform.png --force
+	@echo "--- outputs:"
+	@echo "  demo-output/model/model.keras   raw 16 kHz audio in, class probabilities out (class names inside)"
+	@echo "  demo-output/model/report.json   validation accuracy, per-class accuracy, confusion matrix, timings"
+	@echo "  demo-output/model/*.png         training curves, confusion matrix, a log-mel spectrogram per class"
+	@echo "  demo-output/model/data/         the built-in training data (WAV/FLAC/OGG, mixed sample rates)"
+	@echo "  demo-output/plots/*.png         'audioflow plot' of two new clips"
+	@echo "Next: .venv/bin/audioflow train my_folder/ --out run1   (one sub-folder of audio per class)"
 
 test: test-tensorflow test-jax test-torch
 
