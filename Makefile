@@ -33,6 +33,8 @@ demo: $(STAMP)
 
 test: test-tensorflow test-jax test-torch
 
+export TF_CPP_MIN_LOG_LEVEL := 3
+
 test-tensorflow: $(STAMP)
 	KERAS_BACKEND=tensorflow $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
