@@ -67,6 +67,10 @@ def stft(
     if center:
         x = _pad_last_axis(x, n_fft // 2, n_fft // 2, mode=pad_mode)
     window_values = get_window(window, win, dtype=dtype_name(x))
+    if x.shape[-1] is not None and x.shape[-1] < n_fft:
+        # Shorter than one frame: no frames (num_frames gives 0), the same on every backend.
+        empty = ops.zeros(tuple(ops.shape(x)[:-1]) + (0, n_fft // 2 + 1), dtype=dtype_name(x))
+        return empty, empty
     return ops.stft(
         x, sequence_length=win, sequence_stride=hop, fft_length=n_fft, window=window_values, center=False
     )
