@@ -698,7 +698,7 @@ class _Decoder:
 
     def __call__(self, path, draw):
         path = path.decode("utf-8") if isinstance(path, bytes) else str(path)
-        u = (int(draw) % (1 << 53)) / float(1 << 53)
+        u = (int(draw) & 0xFFFFFFFF) / 2.0**32  # tf.data.Dataset.random: uniform 32-bit draws
         try:
             audio = self._clip(path, u)
         except AudioDecodeError as error:

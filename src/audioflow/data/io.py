@@ -97,7 +97,11 @@ def _reason(error: BaseException) -> str:
     if message.startswith("Error opening"):
         _, _, rest = message.partition(": ")
         message = rest or message
-    return message.strip()
+    message = message.strip()
+    if "does not exist or is not a regular file" in message:
+        # libsndfile's MP3 probe says this of existing files it cannot parse.
+        message = f"not a recognised audio format, or corrupt (libsndfile: {message})"
+    return message
 
 
 def info(path) -> AudioInfo:
@@ -133,8 +137,9 @@ def info(path) -> AudioInfo:
 def _read_frames(handle: sf.SoundFile, path: str, start: int, count: int) -> np.ndarray:
     """Seek to ``start`` and read ``count`` frames as float32 ``(frames, channels)``."""
     try:
-        if start > 0:
-            handle.seek(start)
+        # Always seek, even to 0, as soundfile.read does: libsndfile's MP3 decoder (mpg123)
+        # re-primes on a seek, and its output then differs from a seek-less read by ~1 ulp.
+        handle.seek(start)
         data = handle.read(count, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError, OSError) as error:
         raise AudioDecodeError(path, f"decoding failed: {_reason(error)}") from error
@@ -209,34 +214,57 @@ def load(path, sample_rate=None, mono=True, offset=0.0, duration=None):
     return audio, int(sample_rate)
 
 
+def _output_length(frames: int, native: int, target: int) -> int:
+    """Length of soxr's output for ``frames`` input samples (``round(frames * target / native)``)."""
+    return int(math.floor(frames * target / native + 0.5))
+
+
+# Output samples of context read before a crop when resampling, so that soxr's filter has
+# settled by the first sample kept (the HQ filter spans a few tens of output samples).
+_RESAMPLE_CONTEXT = 128
+
+
 def _read_excerpt(path: str, sample_rate, mono: bool, length, crop: str, draw: float):
     """Dataset helper: read the part of a file a fixed-length crop needs.
 
     ``length`` is the crop length in output samples (None: whole file). ``draw`` in [0, 1)
     places a random crop. Returns float32 ``(samples, channels)`` (mono: one channel) at
-    ``sample_rate`` (None: native), not yet padded to ``length``.
+    ``sample_rate`` (None: native), at most ``length`` long (not yet padded).
+
+    The crop is the same window of the same output grid as cropping the fully resampled
+    file: the read starts on a native sample that falls exactly on an output sample (a
+    multiple of ``native / gcd(native, target)``), with some context before the crop, and the
+    context is dropped after resampling. Only that excerpt is decoded.
     """
     with _open(path) as handle:
         native = int(handle.samplerate)
         target = native if sample_rate is None else int(sample_rate)
         total = handle.frames
-        if length is None:
-            start, count = 0, -1
+        total_out = _output_length(total, native, target)
+        if length is None or total_out <= length:
+            start, count, skip = 0, -1, 0
         else:
-            total_out = int(math.floor(total * target / native))  # file length at the output rate
-            spare = max(0, total_out - length)
-            if crop == "start" or spare == 0:
+            spare = total_out - length
+            if crop == "start":
                 first = 0
             elif crop == "center":
                 first = spare // 2
-            else:  # random
+            else:  # random: uniform over the spare + 1 possible starts
                 first = min(spare, int(draw * (spare + 1)))
-            start = int(round(first * native / target))
-            count = int(math.ceil(length * native / target)) + (2 if target != native else 0)
+            common = math.gcd(native, target)
+            step_in, step_out = native // common, target // common
+            context = _RESAMPLE_CONTEXT if target != native else 0
+            grid = max(0, first - context) // step_out  # output grid point at/before the context
+            start, out_start = grid * step_in, grid * step_out
+            stop_out = first + length + context if first + length < total_out else total_out
+            count = int(math.ceil((stop_out - out_start) * native / target)) + 1
             count = max(1, min(count, total - start))
+            skip = first - out_start
         audio = _read_frames(handle, path, start, count)
     if mono:
         audio = to_mono(audio)[:, None]
     if target != native:
         audio = resample(audio, native, target)
+    if length is not None:
+        audio = audio[skip : skip + length]
     return audio
