@@ -44,8 +44,8 @@ def test_classes_differ_in_spectrum_not_just_level():
 
 def test_dataset_layout_formats_rates_and_determinism(tmp_path):
     a = make_synthetic_dataset(tmp_path / "a", examples_per_class=4, duration=0.25, seed=3)
-    b = make_synthetic_dataset(tmp_path / "b", examples_per_class=4, duration=0.25, seed=3)
-    c = make_synthetic_dataset(tmp_path / "c", examples_per_class=4, duration=0.25, seed=4)
+    make_synthetic_dataset(tmp_path / "b", examples_per_class=4, duration=0.25, seed=3)
+    make_synthetic_dataset(tmp_path / "c", examples_per_class=4, duration=0.25, seed=4)
     assert not a["reused"]
     assert len(a["files"]) == 4 * len(SYNTHETIC_CLASSES)
     assert sorted({label for _, label in a["files"]}) == sorted(SYNTHETIC_CLASSES)

@@ -24,7 +24,13 @@ def test_info_table_and_broken_file(capsys, tmp_path, small_data):
     lines = out.splitlines()
     assert lines[0].split() == ["path", "format", "sample", "rate", "channels", "duration"]
     body = {line.split()[0].rsplit("/", 1)[-1]: line for line in lines[2:]}
-    assert sorted(body) == ["broken.wav", "chirp_up_0001.ogg", "chord_0001.flac", "empty.flac", "tone_0000.wav"]
+    assert sorted(body) == [
+        "broken.wav",
+        "chirp_up_0001.ogg",
+        "chord_0001.flac",
+        "empty.flac",
+        "tone_0000.wav",
+    ]
     assert "WAV (PCM_16)" in body["tone_0000.wav"] and "0.500 s" in body["tone_0000.wav"]
     assert "FLAC" in body["chord_0001.flac"] and "OGG (VORBIS)" in body["chirp_up_0001.ogg"]
     assert "unreadable:" in body["broken.wav"]
@@ -44,7 +50,13 @@ def test_info_table_and_broken_file(capsys, tmp_path, small_data):
 def test_plot_waveform_png(capsys, tmp_path, small_data):
     out = tmp_path / "plots" / "wave.png"
     code, stdout, err = run_cli(
-        capsys, "plot", small_data / "click_train" / "click_train_0000.ogg", "--kind", "waveform", "--out", out
+        capsys,
+        "plot",
+        small_data / "click_train" / "click_train_0000.ogg",
+        "--kind",
+        "waveform",
+        "--out",
+        out,
     )
     assert code == 0, err
     assert str(out) in stdout
@@ -167,7 +179,15 @@ def test_features_npy(capsys, tmp_path, small_data):
     code, _, err = run_cli(capsys, "features", small_data / "tone", "--out", out, "--kind", "logmel")
     assert code == 2 and "already exist" in err and "--force" in err
     code, _, err = run_cli(
-        capsys, "features", small_data / "tone" / "tone_0000.wav", "--out", out, "--kind", "mfcc", "--n-mfcc", "13"
+        capsys,
+        "features",
+        small_data / "tone" / "tone_0000.wav",
+        "--out",
+        out,
+        "--kind",
+        "mfcc",
+        "--n-mfcc",
+        "13",
     )
     assert code == 0, err
     assert np.load(out / "tone_0000.wav.mfcc.npy").shape[1] == 13
@@ -181,4 +201,6 @@ def test_features_unreadable_file_exit_1(capsys, tmp_path, small_data):
     code, _, err = run_cli(capsys, "features", data, "--out", tmp_path / "f", "--kind", "mel")
     assert code == 1
     assert "bad.wav" in err
-    assert (tmp_path / "f" / "good.wav.mel.npy").exists() and not (tmp_path / "f" / "bad.wav.mel.npy").exists()
+    assert (tmp_path / "f" / "good.wav.mel.npy").exists() and not (
+        tmp_path / "f" / "bad.wav.mel.npy"
+    ).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import time
 import warnings
@@ -304,15 +305,38 @@ def run(args):
         flush=True,
     )
     skipped_sources = [getattr(train_ds, "skipped", None), getattr(val_ds, "skipped", None)]
+    if args.on_error == "skip":
+        # Work-around: the pipeline's dataset iterates through a Python wrapper (it translates
+        # decode errors, which "skip" never raises); with the unknown length that skipping gives,
+        # Keras' TensorFlow trainer then fails with UnboundLocalError. A plain tf.data stage
+        # in front hands Keras a native iterator; the skipped-file report is filled all the same.
+        import tensorflow as tf
+
+        train_ds, val_ds = train_ds.prefetch(tf.data.AUTOTUNE), val_ds.prefetch(tf.data.AUTOTUNE)
     progress = _Progress(args.epochs, steps, args.batch_size, n_train, skipped_sources)
     best = _BestWeights()
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        history = model.fit(
-            train_ds, validation_data=val_ds, epochs=args.epochs, verbose=0,
-            callbacks=[progress.callback, best.callback],
-        )  # fmt: skip
+    from audioflow.errors import AudioDecodeError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            history = model.fit(
+                train_ds, validation_data=val_ds, epochs=args.epochs, verbose=0,
+                callbacks=[progress.callback, best.callback],
+            )  # fmt: skip
+    except Exception as exc:
+        # With on_error="raise" the pipeline raises AudioDecodeError; inside TensorFlow's compiled
+        # training step it reaches us wrapped in a tf.errors.UnknownError whose text holds it.
+        found = re.search(r"AudioDecodeError: (Cannot decode audio file [^\n]*)", str(exc))
+        if not isinstance(exc, AudioDecodeError) and not found:
+            raise
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
+        message = str(exc) if isinstance(exc, AudioDecodeError) else found.group(1).strip()
+        raise CLIError(
+            f"{message} (pass --on-error skip to skip unreadable files and list them in the report)"
+        ) from exc
     training_s = time.perf_counter() - t0
     best.restore(model)
     history = {k: [float(v) for v in values] for k, values in history.history.items()}
