@@ -40,6 +40,8 @@ __all__ = ["audio_dataset", "audio_dataset_from_directory", "skipped_files"]
 
 _LABEL_MODES = ("int", "categorical", "binary", None)
 _SUBSETS = (None, "training", "validation", "both")
+# Files decoded per Python call: amortises the ~0.1-0.2 ms cost of one tf.numpy_function call.
+_CHUNK = 16
 
 
 def _tf():
@@ -707,6 +709,24 @@ class _Decoder:
             return self._fail(AudioDecodeError(path, f"{type(error).__name__}: {error}"))
         return audio, np.int32(audio.shape[0]), True
 
+    def decode_chunk(self, paths, draws):
+        """Decode a chunk of files in one Python call (amortises tf.numpy_function's overhead).
+
+        Returns ``(audio, lengths, ok)``: audio stacked and zero-padded to the longest clip of
+        the chunk, true lengths, and False where a file was skipped.
+        """
+        results = [self(path, draw) for path, draw in zip(paths, draws, strict=True)]
+        lengths = np.array([r[1] for r in results], np.int32)
+        ok = np.array([r[2] for r in results], np.bool_)
+        longest = int(lengths.max(initial=0))
+        first = results[0][0]
+        audio = np.zeros((len(results), longest) + first.shape[1:], np.float32)
+        for row, (clip, length, _) in enumerate(results):
+            audio[row, :length] = clip[:length]
+        if self.spec.length is not None and longest < self.spec.length:  # every file skipped
+            audio = np.zeros((len(results), self.spec.length) + first.shape[1:], np.float32)
+        return audio, lengths, ok
+
     def _fail(self, error):
         if self.spec.on_error == "skip":
             self.report._add(error)
@@ -788,28 +808,10 @@ def _make_dataset(paths, label_ids, num_classes, class_names, channels, spec, of
     if spec.shuffle:
         indices = indices.shuffle(n, seed=shuffle_seed, reshuffle_each_iteration=True)
     draws = tf.data.Dataset.random(seed=crop_seed, rerandomize_each_iteration=True)
-    ds = tf.data.Dataset.zip((indices, draws))
+    ds = tf.data.Dataset.zip((indices, draws)).batch(_CHUNK)
     path_table = tf.constant(paths)
     label_table = tf.constant(label_ids if label_ids is not None else [0] * n, dtype=tf.int32)
-
-    if spec.mono:
-        audio_shape = [spec.length]
-    else:
-        audio_shape = [spec.length, channels]
-
-    def decode(index, draw):
-        path = tf.gather(path_table, index)
-        audio, length, ok = tf.numpy_function(
-            decoder, [path, draw], [tf.float32, tf.int32, tf.bool], stateful=False
-        )
-        audio.set_shape(audio_shape)
-        length.set_shape([])
-        ok.set_shape([])
-        return audio, length, ok, tf.gather(label_table, index)
-
-    ds = ds.map(decode, num_parallel_calls=parallel, deterministic=True)
-    if spec.on_error == "skip":
-        ds = ds.filter(lambda audio, length, ok, label: ok)
+    audio_shape = [None, spec.length] if spec.mono else [None, spec.length, channels]
 
     def encode_label(label):
         if spec.label_mode == "categorical":
@@ -819,18 +821,34 @@ def _make_dataset(paths, label_ids, num_classes, class_names, channels, spec, of
         return label
 
     has_labels = label_ids is not None
-    if spec.length is not None:
 
-        def arrange(audio, length, ok, label):
-            return (audio, encode_label(label)) if has_labels else audio
+    def decode(index, draw):
+        audio, length, ok = tf.numpy_function(
+            decoder.decode_chunk,
+            [tf.gather(path_table, index), draw],
+            [tf.float32, tf.int32, tf.bool],
+            stateful=False,
+        )
+        audio.set_shape(audio_shape)
+        length.set_shape([None])
+        ok.set_shape([None])
+        label = tf.gather(label_table, index)
+        if spec.on_error == "skip":
+            audio, length, label = (tf.boolean_mask(t, ok) for t in (audio, length, label))
+        x = audio if spec.length is not None else {"audio": audio, "length": length}
+        return (x, encode_label(label)) if has_labels else x
 
-    else:
+    # Files are decoded in chunks of _CHUNK per Python call, `parallel` chunks at a time; bad
+    # files are dropped from their chunk, and the chunks are split back into examples and
+    # re-batched, so every batch is full (but the last).
+    ds = ds.map(decode, num_parallel_calls=parallel, deterministic=True).unbatch()
+    if spec.length is None:
 
-        def arrange(audio, length, ok, label):
-            x = {"audio": audio, "length": length}
-            return (x, encode_label(label)) if has_labels else x
+        def trim(x, *label):  # drop the chunk's padding; padded_batch re-pads to the batch
+            x = {"audio": x["audio"][: x["length"]], "length": x["length"]}
+            return (x, *label) if label else x
 
-    ds = ds.map(arrange, num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(trim)
     if spec.batch_size is not None:
         if spec.length is None:
             ds = ds.padded_batch(spec.batch_size)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import stat
 
 import numpy as np
 import soundfile as sf
@@ -70,11 +71,15 @@ class AudioInfo:
 def _open(path) -> sf.SoundFile:
     """Open a file for reading, turning every libsndfile failure into AudioDecodeError."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise AudioDecodeError(path, "no such file")
-    if os.path.isdir(path):
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise AudioDecodeError(path, "no such file") from None
+    except OSError as error:
+        raise AudioDecodeError(path, error.strerror or str(error)) from error
+    if stat.S_ISDIR(status.st_mode):
         raise AudioDecodeError(path, "is a directory, not a file")
-    if os.path.getsize(path) == 0:
+    if status.st_size == 0:
         raise AudioDecodeError(path, "the file is empty (0 bytes)")
     try:
         handle = sf.SoundFile(path)
