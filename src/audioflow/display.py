@@ -243,6 +243,8 @@ def plot_history(history: dict, *, axes=None):
             e.g. ``model.fit(...).history``.
         axes: two matplotlib axes (loss, accuracy); default: two new subplots of the current figure.
     """
+    from matplotlib.ticker import MaxNLocator
+
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -253,6 +255,7 @@ def plot_history(history: dict, *, axes=None):
             if values:
                 ax.plot(np.arange(1, len(values) + 1), values, style, markersize=3, label=key)
         ax.set_xlabel("Epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric.capitalize())
         ax.grid(alpha=0.3)
         ax.legend()
