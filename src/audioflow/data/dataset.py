@@ -42,6 +42,8 @@ _LABEL_MODES = ("int", "categorical", "binary", None)
 _SUBSETS = (None, "training", "validation", "both")
 # Files decoded per Python call: amortises the ~0.1-0.2 ms cost of one tf.numpy_function call.
 _CHUNK = 16
+# Batches prepared ahead of the consumer.
+_PREFETCH = 2
 
 
 def _tf():
@@ -261,7 +263,10 @@ def audio_dataset_from_directory(
             clip in RAM after its first read; a directory path keeps them on disk as ``.npy``
             (keyed by path, size, modification time, ``sample_rate`` and ``mono``; reused
             across runs; crops are read from a memory map). Features are never cached.
-        num_parallel_calls: decoding threads: "auto" (``tf.data.AUTOTUNE``) or a positive int.
+        num_parallel_calls: how many chunks of 16 files are decoded at once, each in its own
+            thread: "auto" (the number of CPU cores this process may use) or a positive int.
+            The datasets switch tf.data's autotuner off (``options.autotune.enabled``); pass
+            your own ``tf.data.Options`` to ``dataset.with_options`` to change that.
         follow_links: follow symbolic links to sub-folders.
         num_shards, shard_index: keep only files ``shard_index::num_shards`` of the (split)
             file list, for multi-worker training: each worker then decodes only its own files.
@@ -671,6 +676,13 @@ def _build(paths, label_ids, num_classes, class_names, spec):
     return tuple(built) if spec.subset == "both" else built[0]
 
 
+def _cpu_count():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _first_channel_count(paths):
     for path in paths[:100]:
         try:
@@ -802,7 +814,7 @@ def _make_dataset(paths, label_ids, num_classes, class_names, channels, spec, of
     # Seeds: the same `seed` gives the same shuffles and crops; training and validation differ.
     shuffle_seed = (spec.seed * 4 + 2 * offset) % (2**63)
     crop_seed = (spec.seed * 4 + 2 * offset + 1) % (2**63)
-    parallel = tf.data.AUTOTUNE if spec.num_parallel_calls == "auto" else spec.num_parallel_calls
+    parallel = _cpu_count() if spec.num_parallel_calls == "auto" else spec.num_parallel_calls
 
     indices = tf.data.Dataset.range(n)
     if spec.shuffle:
@@ -854,8 +866,11 @@ def _make_dataset(paths, label_ids, num_classes, class_names, channels, spec, of
             ds = ds.padded_batch(spec.batch_size)
         else:
             ds = ds.batch(spec.batch_size)
-    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds = ds.prefetch(_PREFETCH)
     options = tf.data.Options()
+    # tf.data's autotuner costs a CPU thread's worth of modelling; on a 2-core machine that
+    # slowed decoding by ~30% (benchmarks/bench_pipeline.py), so parallelism is set explicitly.
+    options.autotune.enabled = False
     options.experimental_distribute.auto_shard_policy = (
         tf.data.experimental.AutoShardPolicy.OFF
         if spec.num_shards > 1

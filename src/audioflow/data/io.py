@@ -266,10 +266,12 @@ def _read_excerpt(path: str, sample_rate, mono: bool, length, crop: str, draw: f
             count = max(1, min(count, total - start))
             skip = first - out_start
         audio = _read_frames(handle, path, start, count)
-    if mono:
-        audio = to_mono(audio)[:, None]
+    if mono:  # soxr is ~20% faster on 1-D input than on one-channel 2-D input
+        audio = to_mono(audio)
     if target != native:
         audio = resample(audio, native, target)
+    if mono:
+        audio = audio[:, None]
     if length is not None:
         audio = audio[skip : skip + length]
     return audio

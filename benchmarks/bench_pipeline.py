@@ -1,0 +1,233 @@
+"""Input-pipeline throughput: audioflow.data vs keras.utils.audio_dataset_from_directory vs librosa.load.
+
+Measures clips per second and x real time delivered by the pipeline alone (no model), side by
+side in one run on one generated corpus (page-cached), interleaved, warm-up excluded, median of
+``--repeats`` passes:
+
+- 1 s clips, WAV 16 kHz 16-bit, no resampling: audioflow (1 and 2 parallel calls) vs Keras' loader.
+- 1 s clips at 44.1 kHz resampled to 16 kHz, WAV/FLAC/MP3: audioflow vs a plain librosa.load loop.
+- random 5 s crops of 30 s files, the same two settings (Keras cannot crop: it decodes the whole
+  file and truncates, i.e. its output is the first 5 s).
+
+Then peak memory (RSS) over one pass of 10,000 tiny files.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--repeats 5] [--clips 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+SR = 16000
+
+
+def rss_mb():
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def write_corpus(root: Path, n_clips: int, n_long: int):
+    rng = np.random.default_rng(0)
+    sets = {}
+
+    def make(name, count, seconds, rate, fmt, subtype, ext):
+        folder = root / name
+        folder.mkdir(parents=True)
+        frames = int(seconds * rate)
+        t = np.arange(frames) / rate
+        for i in range(count):
+            x = 0.3 * np.sin(2 * np.pi * (200 + 10 * i) * t) + 0.05 * rng.standard_normal(frames)
+            sf.write(folder / f"{i:05d}.{ext}", x.astype(np.float32), rate, format=fmt, subtype=subtype)
+        sets[name] = sorted(str(p) for p in folder.iterdir())
+
+    make("clips_wav16k", n_clips, 1.0, 16000, "WAV", "PCM_16", "wav")
+    for fmt, sub, ext in [("WAV", "PCM_16", "wav"), ("FLAC", "PCM_16", "flac"), ("MP3", None, "mp3")]:
+        make(f"clips_{ext}44k", n_clips, 1.0, 44100, fmt, sub, ext)
+    make("long_wav16k", n_long, 30.0, 16000, "WAV", "PCM_16", "wav")
+    for fmt, sub, ext in [("WAV", "PCM_16", "wav"), ("FLAC", "PCM_16", "flac"), ("MP3", None, "mp3")]:
+        make(f"long_{ext}44k", n_long, 30.0, 44100, fmt, sub, ext)
+    return sets
+
+
+def drain(ds):
+    count = 0
+    for batch in ds:
+        audio = batch["audio"] if isinstance(batch, dict) else batch
+        count += int(audio.shape[0])
+    return count
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--clips", type=int, default=400, help="1 s clips per format")
+    parser.add_argument("--long", type=int, default=16, help="30 s files per format")
+    parser.add_argument("--crops-per-file", type=int, default=8)
+    parser.add_argument("--memory-files", type=int, default=10000)
+    args = parser.parse_args()
+
+    import keras
+    import librosa
+    import tensorflow as tf
+
+    import audioflow.data as ad
+
+    print(
+        f"python {platform.python_version()}, tensorflow {tf.__version__}, keras {keras.__version__}, "
+        f"librosa {librosa.__version__}, soundfile {sf.__version__} (libsndfile {sf.__libsndfile_version__}), "
+        f"CPU cores {os.cpu_count()}, XLA off, TF inter/intra-op threads default"
+    )
+    tmp = tempfile.TemporaryDirectory(prefix="audioflow-bench-")
+    root = Path(tmp.name)
+    t0 = time.perf_counter()
+    sets = write_corpus(root, args.clips, args.long)
+    print(f"corpus written in {time.perf_counter() - t0:.1f} s under {root}")
+    batch = 32
+    rng = np.random.default_rng(1)
+
+    def ours(files, parallel, duration, sample_rate=SR):
+        def run():
+            ds = ad.audio_dataset(
+                files,
+                batch_size=batch,
+                sample_rate=sample_rate,
+                duration=duration,
+                crop="random",
+                shuffle=False,
+                seed=0,
+                num_parallel_calls=parallel,
+            )
+            return drain(ds)
+
+        return run
+
+    def keras_loader(folder, length):
+        def run():
+            ds = keras.utils.audio_dataset_from_directory(
+                folder,
+                labels=None,
+                batch_size=batch,
+                output_sequence_length=length,
+                shuffle=False,
+                verbose=False,
+            )
+            return drain(ds)
+
+        return run
+
+    def librosa_loop(files, duration):
+        def run():
+            for path in files:
+                if duration is None:
+                    y, _ = librosa.load(path, sr=SR)
+                else:
+                    offset = float(rng.uniform(0, 30.0 - duration))
+                    y, _ = librosa.load(path, sr=SR, offset=offset, duration=duration)
+            return len(files)
+
+        return run
+
+    long_repeat = lambda name: sets[name] * args.crops_per_file  # noqa: E731
+    cases = {}  # case -> {config: callable}; clip seconds
+    cases["1 s clips, WAV 16 kHz (no resampling)"] = (
+        1.0,
+        {
+            "audioflow, 1 call": ours(sets["clips_wav16k"], 1, 1.0),
+            "audioflow, 2 calls": ours(sets["clips_wav16k"], 2, 1.0),
+            "keras.utils.audio_dataset_from_directory": keras_loader(str(root / "clips_wav16k"), SR),
+        },
+    )
+    cases["random 5 s crops of 30 s files, WAV 16 kHz (no resampling)"] = (
+        5.0,
+        {
+            "audioflow, 1 call": ours(long_repeat("long_wav16k"), 1, 5.0),
+            "audioflow, 2 calls": ours(long_repeat("long_wav16k"), 2, 5.0),
+            "keras (whole file decoded, first 5 s)": keras_loader(str(root / "long_wav16k"), 5 * SR),
+        },
+    )
+    for ext in ("wav", "flac", "mp3"):
+        cases[f"1 s clips, {ext.upper()} 44.1 kHz -> 16 kHz"] = (
+            1.0,
+            {
+                "audioflow, 1 call": ours(sets[f"clips_{ext}44k"], 1, 1.0),
+                "audioflow, 2 calls": ours(sets[f"clips_{ext}44k"], 2, 1.0),
+                "librosa.load loop": librosa_loop(sets[f"clips_{ext}44k"], None),
+            },
+        )
+        cases[f"random 5 s crops of 30 s files, {ext.upper()} 44.1 kHz -> 16 kHz"] = (
+            5.0,
+            {
+                "audioflow, 1 call": ours(long_repeat(f"long_{ext}44k"), 1, 5.0),
+                "audioflow, 2 calls": ours(long_repeat(f"long_{ext}44k"), 2, 5.0),
+                "librosa.load loop (offset, duration)": librosa_loop(long_repeat(f"long_{ext}44k"), 5.0),
+            },
+        )
+
+    # Keras' loader over the long files yields one clip per file; scale its count accordingly.
+    times = {case: {name: [] for name in configs} for case, (_, configs) in cases.items()}
+    counts = {}
+    for rep in range(args.repeats + 1):  # pass 0 is the warm-up, excluded
+        for case, (_, configs) in cases.items():
+            for name, run in configs.items():
+                start = time.perf_counter()
+                n = run()
+                elapsed = time.perf_counter() - start
+                counts[(case, name)] = n
+                if rep > 0:
+                    times[case][name].append(elapsed)
+        print(f"pass {rep} done", file=sys.stderr)
+
+    print(f"\nmedian of {args.repeats} interleaved passes after 1 warm-up pass; batch {batch}\n")
+    print("| case | loader | clips/s | x real time | ratio |")
+    print("|---|---|---:|---:|---:|")
+    for case, (seconds, configs) in cases.items():
+        rates = {name: counts[(case, name)] / statistics.median(times[case][name]) for name in configs}
+        peer = list(configs)[-1]
+        for name, rate in rates.items():
+            ratio = "1.00 (peer)" if name == peer else f"{rate / rates[peer]:.2f}x peer"
+            print(f"| {case} | {name} | {rate:,.0f} | {rate * seconds:,.0f} | {ratio} |")
+
+    # ---- memory over 10,000 files ----
+    mem = root / "memory"
+    mem.mkdir()
+    tiny = (0.1 * np.random.default_rng(2).standard_normal(1600)).astype(np.float32)
+    for i in range(args.memory_files):
+        sf.write(mem / f"{i:05d}.wav", tiny, SR, subtype="PCM_16")
+    ds = ad.audio_dataset_from_directory(
+        mem, labels=None, batch_size=64, sample_rate=SR, duration=0.1, seed=0, num_parallel_calls=2
+    )
+    samples, seen = [], 0
+    start = time.perf_counter()
+    for x in ds:
+        seen += int(x.shape[0])
+        samples.append((seen, rss_mb()))
+    elapsed = time.perf_counter() - start
+    first_tenth = [r for n, r in samples if n <= args.memory_files // 10]
+    base = first_tenth[-1]
+    print(
+        f"\nmemory: {seen} files in {elapsed:.1f} s ({seen / elapsed:,.0f} files/s, 2 calls, batch 64); "
+        f"RSS after 10% of the pass {base:.0f} MB, after 50% "
+        f"{[r for n, r in samples if n <= args.memory_files // 2][-1]:.0f} MB, at the end {samples[-1][1]:.0f} MB, "
+        f"peak {max(r for _, r in samples):.0f} MB; growth over the last 90%: "
+        f"{samples[-1][1] - base:+.1f} MB"
+    )
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
