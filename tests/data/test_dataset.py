@@ -356,3 +356,23 @@ def test_works_with_a_distribution_strategy(class_dir):
 
     results = [strategy.run(step, args=batch) for batch in distributed]
     assert sum(int(strategy.experimental_local_results(r)[0].shape[0]) for r in results) == 9
+
+
+def test_report_fills_during_iteration(tmp_path):
+    make_corrupt_corpus(tmp_path / "bad")
+    good = [tmp_path / f"{i}.wav" for i in range(40)]
+    for path in good:
+        write_audio(path, seconds=0.1)
+    files = [tmp_path / "bad" / "text.wav"] + good + [tmp_path / "bad" / "empty.wav"]
+    ds = audio_dataset(files, duration=0.1, batch_size=4, shuffle=False, on_error="skip")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        iterator = iter(ds)
+        first = next(iterator)
+        assert first.shape == (4, 1600)
+        assert str(files[0]) in ds.skipped  # known before the pass ends
+        rest = sum(int(x.shape[0]) for x in iterator)
+    assert 4 + rest == 40
+    assert ds.skipped.paths == [str(files[0]), str(files[-1])]
+    messages = [str(w.message) for w in caught if issubclass(w.category, SkippedFileWarning)]
+    assert len(messages) == 2 and "text.wav" in messages[0] and "empty.wav" in messages[1]

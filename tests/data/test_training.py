@@ -88,7 +88,7 @@ def test_fit_on_a_folder_with_broken_files(mixed_folder):
     keras.utils.set_random_seed(0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        history = model.fit(train, validation_data=val, epochs=6, verbose=0)
+        history = model.fit(train, validation_data=val, epochs=6, verbose=0, shuffle=False)
     losses = history.history["loss"]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]
     assert history.history["accuracy"][-1] >= 0.8  # a tone vs noise is easy: it learned
@@ -106,7 +106,7 @@ def test_fit_raise_mode_surfaces_the_file(mixed_folder):
     ds = audio_dataset_from_directory(mixed_folder, sample_rate=SR, duration=0.25, batch_size=4, seed=0)
     model = tiny_model()
     with pytest.raises(Exception, match="Cannot decode audio file '.*/broken/") as caught:
-        model.fit(ds, epochs=1, verbose=0)
+        model.fit(ds, epochs=1, verbose=0, shuffle=False)
     if keras.backend.backend() != "tensorflow":
         # JAX and PyTorch iterate the dataset eagerly: the error is audioflow's own. Under the
         # TensorFlow backend it is raised inside a tf.function, as a tf.errors.OpError whose
