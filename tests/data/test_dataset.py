@@ -376,3 +376,33 @@ def test_report_fills_during_iteration(tmp_path):
     assert ds.skipped.paths == [str(files[0]), str(files[-1])]
     messages = [str(w.message) for w in caught if issubclass(w.category, SkippedFileWarning)]
     assert len(messages) == 2 and "text.wav" in messages[0] and "empty.wav" in messages[1]
+
+
+def test_a_crop_reads_only_its_part_of_a_long_file(tmp_path, monkeypatch):
+    path = tmp_path / "hour.flac"
+    write_audio(path, seconds=60.0, sample_rate=22050, format="FLAC")
+    requested = []
+    original = sf.SoundFile.read
+
+    def spy(self, frames=-1, *args, **kwargs):
+        requested.append(frames)
+        return original(self, frames, *args, **kwargs)
+
+    monkeypatch.setattr(sf.SoundFile, "read", spy)
+    ds = audio_dataset([path] * 4, duration=1.0, batch_size=None, seed=0)
+    clips = collect(ds)
+    assert [c.shape for c in clips] == [(16000,)] * 4
+    # 1 s at 22.05 kHz plus the resampler's context (128 output samples, grid alignment).
+    assert len(requested) == 4 and all(0 < n < 22050 + 1000 for n in requested)
+
+
+def test_tf_compat_iterator_is_a_tf_data_iterator(tmp_path):
+    """_tf_compat subclasses TensorFlow internals: pin down what Keras relies on."""
+    write_audio(tmp_path / "a.wav", seconds=0.2)
+    ds = audio_dataset([tmp_path / "a.wav"], duration=0.1)
+    iterator = iter(ds)
+    assert isinstance(iterator, tf.data.Iterator)  # Keras' TF trainer checks this type
+    assert iterator.element_spec == ds.element_spec
+    assert next(iterator).shape == (1, 1600)
+    assert isinstance(ds.map(lambda x: x), tf.data.Dataset)
+    assert int(ds.cardinality()) == 1

@@ -259,6 +259,11 @@ def audio_dataset_from_directory(
             the file and the reason. "skip": the example is dropped, a
             :class:`SkippedFileWarning` names the file and the reason (once per file), and
             ``dataset.skipped`` (a :class:`SkippedFiles`) lists every skipped file.
+            Iterating the dataset in Python (``for x, y in ds``, Keras' JAX and PyTorch
+            backends, :class:`TorchAudioDataset`) raises the ``AudioDecodeError`` itself; under
+            ``model.fit`` with the TensorFlow backend iteration runs inside a ``tf.function``
+            and the error arrives as a ``tf.errors.OpError`` whose message carries the same
+            text (file and reason).
         cache: None; "memory" keeps each decoded, resampled (full-length, not yet cropped)
             clip in RAM after its first read; a directory path keeps them on disk as ``.npy``
             (keyed by path, size, modification time, ``sample_rate`` and ``mono``; reused
