@@ -289,6 +289,9 @@ def audio_dataset_from_directory(
           inputs named ``"audio"`` and ``"length"``, or map it (``ds.map(lambda x, y:
           (x["audio"], y))``).
 
+        With ``on_error="raise"`` the dataset's ``cardinality()`` is the number of batches;
+        with ``"skip"`` it is unknown (bad files are only found while reading).
+
         Each returned dataset has the attributes ``class_names`` (list of str or None),
         ``file_paths`` (the files it draws from, before shuffling) and ``skipped``.
 
@@ -871,6 +874,14 @@ def _make_dataset(paths, label_ids, num_classes, class_names, channels, spec, of
             ds = ds.padded_batch(spec.batch_size)
         else:
             ds = ds.batch(spec.batch_size)
+    if spec.on_error == "raise":
+        # Every file gives one example (or stops iteration), so the size is known even though
+        # chunking and unbatch() hide it from tf.data; Keras uses it for steps and progress bars.
+        ds = ds.apply(
+            tf.data.experimental.assert_cardinality(
+                n if spec.batch_size is None else -(-n // spec.batch_size)
+            )
+        )
     ds = ds.prefetch(_PREFETCH)
     options = tf.data.Options()
     # tf.data's autotuner costs a CPU thread's worth of modelling; on a 2-core machine that
