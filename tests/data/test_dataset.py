@@ -15,7 +15,7 @@ from audioflow.data import (
     audio_dataset_from_directory,
     skipped_files,
 )
-from tests.data.audio_files import make_corrupt_corpus, write_audio
+from tests.data.audio_files import SHARED_AUDIO, make_corrupt_corpus, write_audio
 
 pytestmark = pytest.mark.backend_independent
 
@@ -406,3 +406,15 @@ def test_tf_compat_iterator_is_a_tf_data_iterator(tmp_path):
     assert next(iterator).shape == (1, 1600)
     assert isinstance(ds.map(lambda x: x), tf.data.Dataset)
     assert int(ds.cardinality()) == 1
+
+
+@pytest.mark.skipif(not SHARED_AUDIO.is_dir(), reason="../shared/data/real-audio not present")
+def test_real_recordings_through_the_pipeline():
+    files = sorted(SHARED_AUDIO.glob("*.ogg"))[:4]
+    ds = audio_dataset(files, duration=2.0, crop="center", batch_size=None, shuffle=False)
+    for path, clip in zip(files, collect(ds), strict=True):
+        reference, rate = sf.read(path, dtype="float32", always_2d=True)
+        full = soxr.resample(reference.mean(axis=1), rate, SR)
+        first = max(0, (len(full) - 32000) // 2)
+        expected = np.pad(full[first : first + 32000], (0, max(0, 32000 - len(full))))
+        np.testing.assert_allclose(clip, expected, rtol=0, atol=1e-4 * np.abs(full).max())
