@@ -739,12 +739,13 @@ class _Decoder:
         lengths = np.array([r[1] for r in results], np.int32)
         ok = np.array([r[2] for r in results], np.bool_)
         longest = int(lengths.max(initial=0))
-        first = results[0][0]
-        audio = np.zeros((len(results), longest) + first.shape[1:], np.float32)
+        good = [clip for clip, _, fine in results if fine]
+        trailing = (good[0] if good else results[0][0]).shape[1:]  # channels (mono=False)
+        audio = np.zeros((len(results), longest) + trailing, np.float32)
         for row, (clip, length, _) in enumerate(results):
             audio[row, :length] = clip[:length]
         if self.spec.length is not None and longest < self.spec.length:  # every file skipped
-            audio = np.zeros((len(results), self.spec.length) + first.shape[1:], np.float32)
+            audio = np.zeros((len(results), self.spec.length) + trailing, np.float32)
         return audio, lengths, ok
 
     def _fail(self, error):
