@@ -19,6 +19,7 @@ from audioflow._validation import (
     resolve_stft_args,
 )
 from audioflow.layers.base import AudioLayer, WaveformLayer, serializable, window_argument
+from audioflow.ops.features import filtered_spectrogram
 
 
 class _FramedLayer(WaveformLayer):
@@ -241,7 +242,7 @@ class MelSpectrogram(Spectrogram):
         self._filterbank = af.mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
 
     def _spectrogram(self, signals):
-        return af.apply_filterbank(super()._spectrogram(signals), self._filterbank)
+        return filtered_spectrogram(signals, self._filterbank, power=self.power, **self._stft_kwargs)
 
     def compute_output_shape(self, input_shape):
         return self._bins_shape(input_shape, self.n_mels)

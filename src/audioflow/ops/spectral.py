@@ -11,6 +11,7 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_int, check_power, resolve_stft_args
+from audioflow.ops.framing import num_frames
 from audioflow.ops.windows import get_window, pad_center
 
 _FLOAT_DTYPES = ("float32", "float64")
@@ -31,6 +32,56 @@ def _as_float(x):
 def _pad_last_axis(x, left: int, right: int, mode: str = "constant"):
     widths = [(0, 0)] * (len(x.shape) - 1) + [(left, right)]
     return ops.pad(x, widths, mode=mode)
+
+
+def gather_frames() -> bool:
+    """Whether :func:`stft` frames by one gather (TensorFlow, JAX) or pads and calls ``keras.ops.stft``.
+
+    Both give the same numbers. Under XLA and TensorFlow graphs the gather, which pads and windows
+    in the same pass, is faster; eager PyTorch is faster with ``torch.stft``'s strided framing.
+    """
+    return keras.backend.backend() != "torch"
+
+
+def _frame_positions(n_samples, n_frames, *, n_fft: int, hop_length: int, offset: int):
+    """Sample positions ``t * hop_length + n - offset`` of every frame, ``(frames, n_fft)`` int32.
+
+    Built from ``arange`` (not a NumPy constant) so compiled graphs compute it on the fly instead of
+    storing ``frames * n_fft`` integers, and so an unknown length (TensorFlow) works too.
+    """
+    starts = ops.arange(n_frames, dtype="int32") * hop_length - offset
+    return ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(n_fft, dtype="int32"), 0)
+
+
+def _windowed_frames(x, *, n_fft: int, hop_length: int, window_values: np.ndarray, center: bool, pad_mode: str):
+    """Windowed frames ``(..., frames, n_fft)`` read straight from the unpadded signal.
+
+    One gather writes the frames: the ``center`` padding is virtual (constant: out-of-range
+    positions read sample 0 and get weight 0; reflect: positions are reflected), so no padded copy
+    of the signal is made and the window multiply happens in the same pass. ``window_values`` is
+    the ``n_fft``-long window (a shorter window already zero-padded and centred).
+    """
+    n_samples = x.shape[-1]
+    if n_samples is None:  # unknown length (TensorFlow only): the same arithmetic on tensors
+        n_samples = ops.shape(x)[-1]
+        padded = n_samples + 2 * (n_fft // 2) if center else n_samples
+        n_frames = ops.maximum(1 + (padded - n_fft) // hop_length, 0)
+    else:
+        n_frames = num_frames(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
+    positions = _frame_positions(n_samples, n_frames, n_fft=n_fft, hop_length=hop_length,
+                                 offset=n_fft // 2 if center else 0)
+    weights = ops.convert_to_tensor(window_values.astype(dtype_name(x)))
+    if not center:
+        return ops.take(x, positions, axis=-1) * weights
+    if pad_mode == "reflect":
+        # numpy/librosa "reflect" (edge sample not repeated), periodic in 2 * (n - 1) samples.
+        period = ops.maximum(2 * (n_samples - 1), 1)
+        folded = ops.mod(positions, period)
+        positions = ops.where(folded >= n_samples, period - folded, folded)
+        return ops.take(x, positions, axis=-1) * weights
+    inside = ops.logical_and(positions >= 0, positions < n_samples)
+    positions = ops.clip(positions, 0, ops.maximum(n_samples - 1, 0))
+    return ops.take(x, positions, axis=-1) * ops.where(inside, weights, ops.zeros_like(weights))
 
 
 def stft(
@@ -60,20 +111,29 @@ def stft(
             nnAudio, ``keras.ops.stft``).
 
     Frame count: :func:`audioflow.ops.num_frames`. Matches ``librosa.stft`` (transposed) to float32
-    precision.
+    precision. On TensorFlow and JAX the frames are gathered from the signal with the padding and
+    the window applied in the same pass (no padded copy of the signal), then transformed with
+    ``keras.ops.rfft``; on PyTorch the padded signal goes to ``keras.ops.stft`` (``torch.stft``).
     """
     hop, win = resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
     x = _as_float(x)
-    if center:
-        x = _pad_last_axis(x, n_fft // 2, n_fft // 2, mode=pad_mode)
-    window_values = get_window(window, win, dtype=dtype_name(x))
-    if x.shape[-1] is not None and x.shape[-1] < n_fft:
-        # Shorter than one frame: no frames (num_frames gives 0), the same on every backend.
-        empty = ops.zeros(tuple(ops.shape(x)[:-1]) + (0, n_fft // 2 + 1), dtype=dtype_name(x))
+    samples = x.shape[-1]
+    if samples is not None and num_frames(samples, n_fft=n_fft, hop_length=hop, center=center) == 0:
+        # No whole frame (center=False, short signal): an empty spectrum (FFT libraries reject it).
+        empty = ops.expand_dims(ops.zeros_like(x[..., :0]), -1) * np.zeros(n_fft // 2 + 1, dtype_name(x))
         return empty, empty
-    return ops.stft(
-        x, sequence_length=win, sequence_stride=hop, fft_length=n_fft, window=window_values, center=False
+    if not gather_frames():
+        if center:
+            x = _pad_last_axis(x, n_fft // 2, n_fft // 2, mode=pad_mode)
+        window_values = get_window(window, win, dtype=dtype_name(x))
+        return ops.stft(
+            x, sequence_length=win, sequence_stride=hop, fft_length=n_fft, window=window_values, center=False
+        )
+    window_values = pad_center(get_window(window, win, dtype=np.float64), n_fft)
+    frames = _windowed_frames(
+        x, n_fft=n_fft, hop_length=hop, window_values=window_values, center=center, pad_mode=pad_mode
     )
+    return ops.rfft(frames, fft_length=n_fft)
 
 
 def magnitude_power(real, imag, power: float = 2.0):
