@@ -49,6 +49,16 @@ def _verbose_parent():
     return parent
 
 
+def _display_options(p):
+    """Options of the commands that compute MFCCs or dB features for people (plot, features)."""
+    p.add_argument(
+        "--n-mfcc", type=positive_int, default=20, metavar="N", help="MFCC coefficients (default 20)"
+    )
+    p.add_argument(
+        "--top-db", type=positive_float, default=80.0, metavar="DB", help="dB range below the peak (default 80)"
+    )
+
+
 def _feature_options(p, *, sample_rate_default=None, n_fft=2048, n_mels=128):
     sr_help = "resample to this rate in Hz" + (
         " (default: each file's own rate)"
@@ -206,16 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to plot (default mel)",
     )  # fmt: skip
     _feature_options(p)
-    p.add_argument(
-        "--n-mfcc", type=positive_int, default=20, metavar="N", help="MFCC coefficients (default 20)"
-    )
-    p.add_argument(
-        "--top-db",
-        type=positive_float,
-        default=80.0,
-        metavar="DB",
-        help="dB range below the peak (default 80)",
-    )
+    _display_options(p)
     p.add_argument(
         "--offset", type=non_negative_float, default=0.0, metavar="S", help="start reading at this time"
     )
@@ -252,16 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="logmel (dB), mel (power), spectrogram (power) or mfcc (default logmel)",
     )  # fmt: skip
     _feature_options(p)
-    p.add_argument(
-        "--n-mfcc", type=positive_int, default=20, metavar="N", help="MFCC coefficients (default 20)"
-    )
-    p.add_argument(
-        "--top-db",
-        type=positive_float,
-        default=80.0,
-        metavar="DB",
-        help="dB range below the peak (default 80)",
-    )
+    _display_options(p)
     p.add_argument("--force", action="store_true", help="overwrite existing .npy files")
     p.set_defaults(func="features")
 
