@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,9 @@ def load_model(path):
         raise CLIError(f"model '{path}' does not exist")
     if model_path.is_dir():
         raise CLIError(f"model '{path}' is a folder; pass the model.keras file inside it")
+    if not zipfile.is_zipfile(model_path):
+        # Keras says "File not found" for any file that is not a zip archive: say what is wrong.
+        raise CLIError(f"cannot load model '{path}': not a .keras file (a .keras model is a zip archive)")
     try:
         return load_classifier(model_path)
     except Exception as exc:  # zipfile, JSON, Keras deserialisation errors all mean the same thing
