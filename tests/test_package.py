@@ -29,7 +29,9 @@ def test_parameter_error_format():
 
 
 def test_importing_audioflow_imports_no_backend():
-    code = "import sys, audioflow; print(any(m in sys.modules for m in ('keras', 'tensorflow', 'torch', 'jax')))"
+    code = (
+        "import sys, audioflow; print(any(m in sys.modules for m in ('keras', 'tensorflow', 'torch', 'jax')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -108,7 +108,10 @@ def check_window(window, win_length: int):
     if isinstance(window, tuple):
         if len(window) != 2 or window[0] != "kaiser" or not is_number(window[1]):
             raise parameter_error(
-                "window", 'a name, ("kaiser", beta) or an array', window=window, hint='Example: ("kaiser", 12.0).'
+                "window",
+                'a name, ("kaiser", beta) or an array',
+                window=window,
+                hint='Example: ("kaiser", 12.0).',
             )
         return window
     array = np.asarray(window)
@@ -162,7 +165,11 @@ def resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm):
     resolved_f_max = nyquist if f_max is None else float(f_max)
     if resolved_f_max > nyquist:
         raise parameter_error(
-            "f_max", "<= sample_rate / 2", f_max=f_max, sample_rate=sample_rate, hint="Frequencies above Nyquist do not exist."
+            "f_max",
+            "<= sample_rate / 2",
+            f_max=f_max,
+            sample_rate=sample_rate,
+            hint="Frequencies above Nyquist do not exist.",
         )
     if f_min >= resolved_f_max:
         raise parameter_error("f_min", "< `f_max`", f_min=f_min, f_max=resolved_f_max)

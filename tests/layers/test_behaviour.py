@@ -81,7 +81,9 @@ def _input_for(kind):
     return np.abs(_waveforms(2, 30 * 12, seed=1)).reshape(2, 30, 12)
 
 
-@pytest.mark.parametrize(("kind", "make"), ALL_LAYERS, ids=[f"{k}-{i}" for i, (k, _) in enumerate(ALL_LAYERS)])
+@pytest.mark.parametrize(
+    ("kind", "make"), ALL_LAYERS, ids=[f"{k}-{i}" for i, (k, _) in enumerate(ALL_LAYERS)]
+)
 def test_keras_file_round_trip_gives_identical_outputs(tmp_path, kind, make):
     x = _input_for(kind)
     inputs = keras.Input(x.shape[1:])
@@ -93,7 +95,9 @@ def test_keras_file_round_trip_gives_identical_outputs(tmp_path, kind, make):
 
 def test_model_with_features_trains_and_round_trips(tmp_path):
     inputs = keras.Input((4000,))
-    features = layers.Delta()(layers.LogMelSpectrogram(sample_rate=8000, n_fft=256, hop_length=64, n_mels=16)(inputs))
+    features = layers.Delta()(
+        layers.LogMelSpectrogram(sample_rate=8000, n_fft=256, hop_length=64, n_mels=16)(inputs)
+    )
     outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.GlobalAveragePooling1D()(features))
     model = keras.Model(inputs, outputs)
     model.compile("adam", "sparse_categorical_crossentropy")
@@ -101,8 +105,9 @@ def test_model_with_features_trains_and_round_trips(tmp_path):
     model.fit(x, y, epochs=1, batch_size=4, verbose=0)
     model.save(tmp_path / "trained.keras")
     restored = keras.saving.load_model(tmp_path / "trained.keras")
-    np.testing.assert_allclose(to_numpy(restored.predict(x, verbose=0)), to_numpy(model.predict(x, verbose=0)),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        to_numpy(restored.predict(x, verbose=0)), to_numpy(model.predict(x, verbose=0)), rtol=1e-6
+    )
 
 
 def _compiled(fn):
@@ -126,9 +131,11 @@ def _compiled(fn):
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: layers.LogMelSpectrogram(sample_rate=16000, n_fft=512, n_mels=32),
-     lambda: layers.MFCC(sample_rate=16000, n_fft=512, n_mels=32, n_mfcc=13),
-     lambda: layers.STFT(n_fft=256, hop_length=100)],
+    [
+        lambda: layers.LogMelSpectrogram(sample_rate=16000, n_fft=512, n_mels=32),
+        lambda: layers.MFCC(sample_rate=16000, n_fft=512, n_mels=32, n_mfcc=13),
+        lambda: layers.STFT(n_fft=256, hop_length=100),
+    ],
     ids=["logmel", "mfcc", "stft"],
 )
 def test_compiled_equals_eager(make):
@@ -163,7 +170,9 @@ def _gradient(loss_fn, x):
 def test_gradients_reach_the_waveform_and_are_correct():
     mel = layers.MelSpectrogram(sample_rate=8000, n_fft=128, hop_length=32, n_mels=10)
     x = _waveforms(1, 600, seed=4)
-    weights = np.random.default_rng(5).standard_normal(mel.compute_output_shape(x.shape)[1:]).astype(np.float32)
+    weights = (
+        np.random.default_rng(5).standard_normal(mel.compute_output_shape(x.shape)[1:]).astype(np.float32)
+    )
 
     def loss(inputs):
         return keras.ops.sum(keras.ops.multiply(mel(inputs), keras.ops.convert_to_tensor(weights)))
@@ -200,13 +209,16 @@ def test_mixed_precision_model_round_trips(tmp_path):
         model = keras.Model(inputs, layers.MFCC(sample_rate=8000, n_fft=256, n_mels=20, n_mfcc=8)(inputs))
         model.save(tmp_path / "mixed.keras")
         x = _waveforms(2, 4000)
-        np.testing.assert_array_equal(to_numpy(keras.saving.load_model(tmp_path / "mixed.keras")(x)),
-                                      to_numpy(model(x)))
+        np.testing.assert_array_equal(
+            to_numpy(keras.saving.load_model(tmp_path / "mixed.keras")(x)), to_numpy(model(x))
+        )
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
 
 
-@pytest.mark.skipif(BACKEND != "tensorflow", reason="tf.data maps run TensorFlow ops: the TensorFlow backend only")
+@pytest.mark.skipif(
+    BACKEND != "tensorflow", reason="tf.data maps run TensorFlow ops: the TensorFlow backend only"
+)
 def test_layers_run_inside_tf_data_map():
     import tensorflow as tf
 
@@ -242,21 +254,34 @@ def test_layer_inside_a_torch_module_trains():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: layers.STFT(n_fft=512, win_length=1024),
-         r"`win_length` must be <= `n_fft`. Received: win_length=1024, n_fft=512."),
+        (
+            lambda: layers.STFT(n_fft=512, win_length=1024),
+            r"`win_length` must be <= `n_fft`. Received: win_length=1024, n_fft=512.",
+        ),
         (lambda: layers.Spectrogram(power=-1.0), r"`power` must be > 0.0. Received: power=-1.0."),
-        (lambda: layers.MelSpectrogram(sample_rate=16000, f_max=10000.0),
-         r"`f_max` must be <= sample_rate / 2. Received: f_max=10000.0, sample_rate=16000."),
-        (lambda: layers.MelSpectrogram(n_mels=0), r"`n_mels` must be a positive integer. Received: n_mels=0."),
+        (
+            lambda: layers.MelSpectrogram(sample_rate=16000, f_max=10000.0),
+            r"`f_max` must be <= sample_rate / 2. Received: f_max=10000.0, sample_rate=16000.",
+        ),
+        (
+            lambda: layers.MelSpectrogram(n_mels=0),
+            r"`n_mels` must be a positive integer. Received: n_mels=0.",
+        ),
         (lambda: layers.LogMelSpectrogram(top_db=-5.0), r"`top_db` must be >= 0.0. Received: top_db=-5.0."),
         (lambda: layers.LogMelSpectrogram(ref="mean"), r"`ref` must be a positive number or \"max\"."),
         (lambda: layers.PowerToDb(amin=0.0), r"`amin` must be > 0.0. Received: amin=0.0."),
-        (lambda: layers.MFCC(n_mels=20, n_mfcc=40), r"`n_mfcc` must be <= `n_mels`. Received: n_mfcc=40, n_mels=20."),
+        (
+            lambda: layers.MFCC(n_mels=20, n_mfcc=40),
+            r"`n_mfcc` must be <= `n_mels`. Received: n_mfcc=40, n_mels=20.",
+        ),
         (lambda: layers.MFCC(dct_norm="unit"), r"`norm` must be \"ortho\" or None. Received: norm='unit'."),
         (lambda: layers.Delta(width=2), r"`width` must be an integer >= 3. Received: width=2."),
         (lambda: layers.STFT(pad_mode="symmetric"), r"`pad_mode` must be one of 'constant', 'reflect'."),
         (lambda: layers.InverseSTFT(length=-1), r"`length` must be an integer >= 0. Received: length=-1."),
-        (lambda: layers.Spectrogram(hop_length=1.5), r"`hop_length` must be an integer or None. Received: hop_length=1.5."),
+        (
+            lambda: layers.Spectrogram(hop_length=1.5),
+            r"`hop_length` must be an integer or None. Received: hop_length=1.5.",
+        ),
     ],
 )
 def test_invalid_arguments_fail_at_construction(make, message):
@@ -267,15 +292,37 @@ def test_invalid_arguments_fail_at_construction(make, message):
 @pytest.mark.parametrize(
     ("layer", "shape", "message"),
     [
-        (lambda: layers.LogMelSpectrogram(), (16000,), r"`inputs` must be of rank 2 or 3: \(batch, samples\) or"),
-        (lambda: layers.LogMelSpectrogram(), (2, 100, 2, 1), r"Received: layer='log_mel_spectrogram.*', input_shape=\(2, 100, 2, 1\)"),
+        (
+            lambda: layers.LogMelSpectrogram(),
+            (16000,),
+            r"`inputs` must be of rank 2 or 3: \(batch, samples\) or",
+        ),
+        (
+            lambda: layers.LogMelSpectrogram(),
+            (2, 100, 2, 1),
+            r"Received: layer='log_mel_spectrogram.*', input_shape=\(2, 100, 2, 1\)",
+        ),
         (lambda: layers.PowerToDb(), (2, 100), r"`inputs` must be of rank 3 or 4: \(batch, frames, bins\)"),
-        (lambda: layers.Spectrogram(n_fft=512, center=False), (2, 300),
-         r"`inputs` must be at least `n_fft` samples long when `center=False`. Received: samples=300, n_fft=512."),
-        (lambda: layers.Spectrogram(n_fft=512, pad_mode="reflect"), (2, 200),
-         r"`inputs` must be longer than `n_fft // 2` samples for pad_mode='reflect'. Received: samples=200"),
-        (lambda: layers.Delta(), (2, 5, 10), r"`inputs` must be at least `width` frames long. Received: frames=5, width=9."),
-        (lambda: layers.InverseSTFT(n_fft=512), (2, 10, 200, 2), r"`inputs` must be shaped \(batch, frames, n_fft // 2 \+ 1 = 257"),
+        (
+            lambda: layers.Spectrogram(n_fft=512, center=False),
+            (2, 300),
+            r"`inputs` must be at least `n_fft` samples long when `center=False`. Received: samples=300, n_fft=512.",
+        ),
+        (
+            lambda: layers.Spectrogram(n_fft=512, pad_mode="reflect"),
+            (2, 200),
+            r"`inputs` must be longer than `n_fft // 2` samples for pad_mode='reflect'. Received: samples=200",
+        ),
+        (
+            lambda: layers.Delta(),
+            (2, 5, 10),
+            r"`inputs` must be at least `width` frames long. Received: frames=5, width=9.",
+        ),
+        (
+            lambda: layers.InverseSTFT(n_fft=512),
+            (2, 10, 200, 2),
+            r"`inputs` must be shaped \(batch, frames, n_fft // 2 \+ 1 = 257",
+        ),
     ],
 )
 def test_wrong_input_shapes_fail_at_build(layer, shape, message):

@@ -30,14 +30,27 @@ def test_log_mel_spectrogram_defaults_equal_librosa(batch):
     [
         dict(),
         dict(sample_rate=16000, n_fft=1024, hop_length=512, n_mels=64),
-        dict(n_fft=512, win_length=400, hop_length=160, window="hamming", pad_mode="reflect", n_mels=40, f_min=20.0,
-             f_max=8000.0, htk=True, norm=None, power=1.0),
+        dict(
+            n_fft=512,
+            win_length=400,
+            hop_length=160,
+            window="hamming",
+            pad_mode="reflect",
+            n_mels=40,
+            f_min=20.0,
+            f_max=8000.0,
+            htk=True,
+            norm=None,
+            power=1.0,
+        ),
         dict(n_fft=1024, hop_length=300, center=False, n_mels=80, norm=2.0),
     ],
 )
 def test_mel_spectrogram_equals_librosa(batch, kwargs):
     out = to_numpy(layers.MelSpectrogram(**kwargs)(batch))
-    librosa_kwargs = {{"sample_rate": "sr", "f_min": "fmin", "f_max": "fmax"}.get(k, k): v for k, v in kwargs.items()}
+    librosa_kwargs = {
+        {"sample_rate": "sr", "f_min": "fmin", "f_max": "fmax"}.get(k, k): v for k, v in kwargs.items()
+    }
     librosa_kwargs.setdefault("sr", 22050)
     for b, y in enumerate(batch):
         reference = librosa.feature.melspectrogram(y=y, **librosa_kwargs).T

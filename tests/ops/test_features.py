@@ -18,17 +18,22 @@ MEL_GRID = [
 ]
 
 
-@pytest.mark.parametrize(("sample_rate", "n_fft", "hop_length", "n_mels", "f_min", "f_max", "htk", "norm", "pad_mode"),
-                         MEL_GRID)
-def test_melspectrogram_and_log_mel_match_librosa(test_signals, sample_rate, n_fft, hop_length, n_mels, f_min,
-                                                  f_max, htk, norm, pad_mode):
-    mel_kwargs = dict(n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, htk=htk, norm=norm, pad_mode=pad_mode)
+@pytest.mark.parametrize(
+    ("sample_rate", "n_fft", "hop_length", "n_mels", "f_min", "f_max", "htk", "norm", "pad_mode"), MEL_GRID
+)
+def test_melspectrogram_and_log_mel_match_librosa(
+    test_signals, sample_rate, n_fft, hop_length, n_mels, f_min, f_max, htk, norm, pad_mode
+):
+    mel_kwargs = dict(
+        n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, htk=htk, norm=norm, pad_mode=pad_mode
+    )
     for name, y in test_signals.items():
         reference = librosa.feature.melspectrogram(y=y, sr=sample_rate, fmin=f_min, fmax=f_max, **mel_kwargs)
         ours = to_numpy(af.melspectrogram(y, sample_rate=sample_rate, f_min=f_min, f_max=f_max, **mel_kwargs))
         assert relative_error(ours, reference.T) < POWER_RTOL, name
-        log_mel = to_numpy(af.log_mel_spectrogram(y, sample_rate=sample_rate, f_min=f_min, f_max=f_max,
-                                                  **mel_kwargs))
+        log_mel = to_numpy(
+            af.log_mel_spectrogram(y, sample_rate=sample_rate, f_min=f_min, f_max=f_max, **mel_kwargs)
+        )
         assert max_db_error_above_floor(log_mel, librosa.power_to_db(reference, top_db=80).T) < DB_ATOL, name
 
 
@@ -39,12 +44,16 @@ def test_log_mel_defaults_are_librosas(real_clips):
         assert max_db_error_above_floor(to_numpy(af.log_mel_spectrogram(y)), reference) < DB_ATOL
 
 
-@pytest.mark.parametrize(("n_mfcc", "dct_type", "norm", "lifter"), [(20, 2, "ortho", 0.0), (13, 2, "ortho", 22.0),
-                                                                     (40, 3, None, 0.0), (13, 1, "ortho", 0.0)])
+@pytest.mark.parametrize(
+    ("n_mfcc", "dct_type", "norm", "lifter"),
+    [(20, 2, "ortho", 0.0), (13, 2, "ortho", 22.0), (40, 3, None, 0.0), (13, 1, "ortho", 0.0)],
+)
 def test_mfcc_matches_librosa(test_signals, n_mfcc, dct_type, norm, lifter):
     for name, y in test_signals.items():
         log_mel = librosa.power_to_db(librosa.feature.melspectrogram(y=y, n_mels=64))
-        reference = librosa.feature.mfcc(S=log_mel, n_mfcc=n_mfcc, dct_type=dct_type, norm=norm, lifter=lifter)
+        reference = librosa.feature.mfcc(
+            S=log_mel, n_mfcc=n_mfcc, dct_type=dct_type, norm=norm, lifter=lifter
+        )
         ours = to_numpy(af.mfcc(log_mel.T, n_mfcc=n_mfcc, dct_type=dct_type, norm=norm, lifter=lifter))
         assert relative_error(ours, reference.T) < 1e-5, name
 

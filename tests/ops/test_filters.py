@@ -71,8 +71,13 @@ def test_unnormalised_mel_filterbank_matches_matlab_reference(path):
     data = scipy.io.loadmat(path)
     n_fft = int(_scalar(data, "nfft"))
     ours = af.mel_filterbank(
-        float(_scalar(data, "sr")), n_fft, int(_scalar(data, "nfilts")), float(_scalar(data, "fmin")),
-        float(_scalar(data, "fmax")), bool(_scalar(data, "htk")), norm=None,
+        float(_scalar(data, "sr")),
+        n_fft,
+        int(_scalar(data, "nfilts")),
+        float(_scalar(data, "fmin")),
+        float(_scalar(data, "fmax")),
+        bool(_scalar(data, "htk")),
+        norm=None,
     )
     np.testing.assert_allclose(ours, data["wts"][:, : n_fft // 2 + 1].T, rtol=1e-5, atol=1e-6)
 
@@ -108,7 +113,8 @@ def test_frequency_grids_match_librosa():
     np.testing.assert_allclose(af.fft_frequencies(16000, 1024), librosa.fft_frequencies(sr=16000, n_fft=1024))
     for htk in (False, True):
         np.testing.assert_allclose(
-            af.mel_frequencies(40, 20.0, 8000.0, htk), librosa.mel_frequencies(40, fmin=20.0, fmax=8000.0, htk=htk)
+            af.mel_frequencies(40, 20.0, 8000.0, htk),
+            librosa.mel_frequencies(40, fmin=20.0, fmax=8000.0, htk=htk),
         )
 
 
@@ -146,8 +152,15 @@ def test_dct_matrix_is_orthonormal():
 
 @pytest.mark.parametrize(
     ("window", "scipy_window"),
-    [("hann", "hann"), ("hamming", "hamming"), ("blackman", "blackman"), ("bartlett", "bartlett"),
-     (("kaiser", 8.6), ("kaiser", 8.6)), ("kaiser", ("kaiser", 12.0)), ("rectangular", "boxcar")],
+    [
+        ("hann", "hann"),
+        ("hamming", "hamming"),
+        ("blackman", "blackman"),
+        ("bartlett", "bartlett"),
+        (("kaiser", 8.6), ("kaiser", 8.6)),
+        ("kaiser", ("kaiser", 12.0)),
+        ("rectangular", "boxcar"),
+    ],
 )
 @pytest.mark.parametrize("length", [400, 512, 1023])
 def test_windows_are_periodic_scipy_windows(window, scipy_window, length):
@@ -174,21 +187,36 @@ def test_savgol_weights_reproduce_librosa_delta(width, order):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: af.mel_filterbank(16000, 512, 0), r"`n_mels` must be a positive integer. Received: n_mels=0."),
-        (lambda: af.mel_filterbank(16000, 512, 40, f_max=9000.0),
-         r"`f_max` must be <= sample_rate / 2. Received: f_max=9000.0, sample_rate=16000."),
-        (lambda: af.mel_filterbank(16000, 512, 40, f_min=4000.0, f_max=3000.0),
-         r"`f_min` must be < `f_max`. Received: f_min=4000.0, f_max=3000.0."),
-        (lambda: af.mel_filterbank(16000, 512, 40, norm="area"), r"`norm` must be \"slaney\", None or a positive"),
+        (
+            lambda: af.mel_filterbank(16000, 512, 0),
+            r"`n_mels` must be a positive integer. Received: n_mels=0.",
+        ),
+        (
+            lambda: af.mel_filterbank(16000, 512, 40, f_max=9000.0),
+            r"`f_max` must be <= sample_rate / 2. Received: f_max=9000.0, sample_rate=16000.",
+        ),
+        (
+            lambda: af.mel_filterbank(16000, 512, 40, f_min=4000.0, f_max=3000.0),
+            r"`f_min` must be < `f_max`. Received: f_min=4000.0, f_max=3000.0.",
+        ),
+        (
+            lambda: af.mel_filterbank(16000, 512, 40, norm="area"),
+            r"`norm` must be \"slaney\", None or a positive",
+        ),
         (lambda: af.mel_filterbank(-1, 512), r"`sample_rate` must be > 0.0. Received: sample_rate=-1."),
         (lambda: af.dct_matrix(30, 20), r"`n_mfcc` must be <= `n_mels`. Received: n_mfcc=30, n_mels=20."),
-        (lambda: af.dct_matrix(13, 40, dct_type=4), r"`dct_type` must be one of 1, 2, 3. Received: dct_type=4."),
+        (
+            lambda: af.dct_matrix(13, 40, dct_type=4),
+            r"`dct_type` must be one of 1, 2, 3. Received: dct_type=4.",
+        ),
         (lambda: af.dct_matrix(13, 40, norm="forward"), r"`norm` must be \"ortho\" or None"),
         (lambda: af.savgol_delta_weights(8), r"`width` must be an odd integer >= 3. Received: width=8."),
         (lambda: af.savgol_delta_weights(9, 3), r"`order` must be one of 1, 2. Received: order=3."),
         (lambda: af.get_window("gauss", 64), r"`window` must be one of 'hann', 'hamming'"),
-        (lambda: af.get_window(np.ones(10), 64),
-         r"`window` must be a name or a 1-D array of length `win_length`. Received: window=array\(shape=\(10,\)"),
+        (
+            lambda: af.get_window(np.ones(10), 64),
+            r"`window` must be a name or a 1-D array of length `win_length`. Received: window=array\(shape=\(10,\)",
+        ),
         (lambda: af.get_window(("kaiser", "x"), 64), r"`window` must be a name, \(\"kaiser\", beta\)"),
         (lambda: af.hz_to_mel(100.0, htk="yes"), r"`htk` must be True or False. Received: htk='yes'."),
     ],

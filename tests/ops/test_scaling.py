@@ -20,7 +20,9 @@ POWER[0, :3] = 0.0
 def test_power_to_db_matches_librosa_per_example(ref, amin, top_db):
     ours = to_numpy(af.power_to_db(POWER, ref=ref, amin=amin, top_db=top_db))
     for b in range(len(POWER)):
-        reference = librosa.power_to_db(POWER[b], ref=np.max if ref == "max" else ref, amin=amin, top_db=top_db)
+        reference = librosa.power_to_db(
+            POWER[b], ref=np.max if ref == "max" else ref, amin=amin, top_db=top_db
+        )
         np.testing.assert_allclose(ours[b], reference, atol=1e-3, err_msg=f"example {b}")
 
 
@@ -55,10 +57,13 @@ def test_db_round_trips(ref):
     power = POWER[1:] + 1e-8  # above amin, where the round trip is exact
     db = to_numpy(af.power_to_db(power, ref=ref, top_db=None))
     np.testing.assert_allclose(to_numpy(af.db_to_power(db, ref=ref)), power, rtol=1e-4)
-    np.testing.assert_allclose(to_numpy(af.db_to_power(db, ref=ref)), librosa.db_to_power(db, ref=ref), rtol=1e-5)
+    np.testing.assert_allclose(
+        to_numpy(af.db_to_power(db, ref=ref)), librosa.db_to_power(db, ref=ref), rtol=1e-5
+    )
     amp_db = to_numpy(af.amplitude_to_db(np.sqrt(power), ref=ref, top_db=None))
-    np.testing.assert_allclose(to_numpy(af.db_to_amplitude(amp_db, ref=ref)),
-                               librosa.db_to_amplitude(amp_db, ref=ref), rtol=1e-5)
+    np.testing.assert_allclose(
+        to_numpy(af.db_to_amplitude(amp_db, ref=ref)), librosa.db_to_amplitude(amp_db, ref=ref), rtol=1e-5
+    )
 
 
 def test_custom_axis_takes_the_max_over_those_axes():

@@ -24,7 +24,13 @@ STFT_GRID = [
 
 def _librosa_stft(y, n_fft, hop_length, win_length, window, center, pad_mode):
     return librosa.stft(
-        y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode
+        y,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
     )
 
 
@@ -32,7 +38,12 @@ def _librosa_stft(y, n_fft, hop_length, win_length, window, center, pad_mode):
 def test_stft_matches_librosa(test_signals, n_fft, hop_length, win_length, window, center, pad_mode):
     for name, y in test_signals.items():
         real, imag = af.stft(
-            y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center,
+            y,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            center=center,
             pad_mode=pad_mode,
         )
         reference = _librosa_stft(y, n_fft, hop_length, win_length, window, center, pad_mode).T
@@ -42,12 +53,20 @@ def test_stft_matches_librosa(test_signals, n_fft, hop_length, win_length, windo
 
 @pytest.mark.parametrize("power", [1.0, 2.0])
 @pytest.mark.parametrize(("n_fft", "hop_length", "win_length", "window", "center", "pad_mode"), STFT_GRID[:3])
-def test_spectrogram_matches_librosa(test_signals, power, n_fft, hop_length, win_length, window, center, pad_mode):
+def test_spectrogram_matches_librosa(
+    test_signals, power, n_fft, hop_length, win_length, window, center, pad_mode
+):
     for name, y in test_signals.items():
         ours = to_numpy(
             af.spectrogram(
-                y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center,
-                pad_mode=pad_mode, power=power,
+                y,
+                n_fft=n_fft,
+                hop_length=hop_length,
+                win_length=win_length,
+                window=window,
+                center=center,
+                pad_mode=pad_mode,
+                power=power,
             )
         )
         reference = np.abs(_librosa_stft(y, n_fft, hop_length, win_length, window, center, pad_mode)) ** power
@@ -59,15 +78,21 @@ def test_fractional_power_is_the_power_of_the_magnitude():
     # magnitude (which matches librosa at POWER_RTOL above) rather than against librosa.
     y = synthetic_signals()["chirp"]
     magnitude = to_numpy(af.spectrogram(y, n_fft=512, hop_length=128, power=1.0))
-    np.testing.assert_allclose(to_numpy(af.spectrogram(y, n_fft=512, hop_length=128, power=0.5)),
-                               np.sqrt(magnitude), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        to_numpy(af.spectrogram(y, n_fft=512, hop_length=128, power=0.5)),
+        np.sqrt(magnitude),
+        rtol=1e-5,
+        atol=1e-7,
+    )
 
 
 def test_spectrogram_of_a_batch_equals_each_example():
     signals = np.stack(list(synthetic_signals().values()))
     batched = to_numpy(af.spectrogram(signals, n_fft=512, hop_length=128))
     for i, y in enumerate(signals):
-        np.testing.assert_allclose(batched[i], to_numpy(af.spectrogram(y, n_fft=512, hop_length=128)), rtol=1e-6)
+        np.testing.assert_allclose(
+            batched[i], to_numpy(af.spectrogram(y, n_fft=512, hop_length=128)), rtol=1e-6
+        )
 
 
 def test_pure_tone_peaks_in_its_bin():
@@ -103,7 +128,10 @@ def test_num_frames_matches_librosa_for_every_remainder(center, n_fft, hop_lengt
     for n in [n_fft, n_fft + 1, n_fft + hop_length - 1, 3 * hop_length + 1]:
         expected = af.num_frames(n, n_fft=n_fft, hop_length=hop_length, center=center)
         y = np.zeros(n, np.float32)
-        assert to_numpy(af.spectrogram(y, n_fft=n_fft, hop_length=hop_length, center=center)).shape[0] == expected
+        assert (
+            to_numpy(af.spectrogram(y, n_fft=n_fft, hop_length=hop_length, center=center)).shape[0]
+            == expected
+        )
 
 
 def test_num_frames_of_unknown_length_is_unknown():
@@ -120,12 +148,19 @@ def test_frame_matches_librosa(frame_length, hop_length):
 
 @pytest.mark.parametrize(
     ("n_fft", "hop_length", "win_length", "window", "center"),
-    [(2048, 512, None, "hann", True), (512, 128, 400, "hann", True), (1024, 256, None, "hamming", False),
-     (501, 100, None, "blackman", True), (256, 48, 256, "hann", True)],
+    [
+        (2048, 512, None, "hann", True),
+        (512, 128, 400, "hann", True),
+        (1024, 256, None, "hamming", False),
+        (501, 100, None, "blackman", True),
+        (256, 48, 256, "hann", True),
+    ],
 )
 def test_istft_inverts_stft_and_matches_librosa(n_fft, hop_length, win_length, window, center):
     y = synthetic_signals(seconds=0.7)["noise"]
-    spectrum = af.stft(y[None], n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center)
+    spectrum = af.stft(
+        y[None], n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
+    )
     kwargs = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center)
     reconstructed = to_numpy(af.istft(spectrum, length=len(y), **kwargs))[0]
     reference_matrix = librosa.stft(y, **kwargs)
@@ -157,12 +192,21 @@ def test_overlap_add_sums_hop_spaced_frames():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(n_fft=512, win_length=1024), r"`win_length` must be <= `n_fft`. Received: win_length=1024, n_fft=512."),
+        (
+            dict(n_fft=512, win_length=1024),
+            r"`win_length` must be <= `n_fft`. Received: win_length=1024, n_fft=512.",
+        ),
         (dict(n_fft=1), r"`n_fft` must be an integer >= 2. Received: n_fft=1."),
         (dict(n_fft=512.0), r"`n_fft` must be an integer. Received: n_fft=512.0."),
         (dict(hop_length=0), r"`hop_length` must be a positive integer. Received: hop_length=0."),
-        (dict(n_fft=2, win_length=2), r"`hop_length` must be a positive integer. Received: hop_length=None, win_length=2. The default"),
-        (dict(pad_mode="edge"), r"`pad_mode` must be one of 'constant', 'reflect'. Received: pad_mode='edge'."),
+        (
+            dict(n_fft=2, win_length=2),
+            r"`hop_length` must be a positive integer. Received: hop_length=None, win_length=2. The default",
+        ),
+        (
+            dict(pad_mode="edge"),
+            r"`pad_mode` must be one of 'constant', 'reflect'. Received: pad_mode='edge'.",
+        ),
         (dict(center="yes"), r"`center` must be True or False. Received: center='yes'."),
         (dict(window="hanning"), r"`window` must be one of 'hann', "),
     ],

@@ -55,7 +55,11 @@ def _display_options(p):
         "--n-mfcc", type=positive_int, default=20, metavar="N", help="MFCC coefficients (default 20)"
     )
     p.add_argument(
-        "--top-db", type=positive_float, default=80.0, metavar="DB", help="dB range below the peak (default 80)"
+        "--top-db",
+        type=positive_float,
+        default=80.0,
+        metavar="DB",
+        help="dB range below the peak (default 80)",
     )
 
 

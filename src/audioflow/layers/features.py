@@ -20,12 +20,49 @@ class MFCC(LogMelSpectrogram):
     its coefficients differ from these.
     """
 
-    def __init__(self, sample_rate=22050, n_fft=2048, win_length=None, hop_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0, n_mels=128, f_min=0.0, f_max=None, htk=False,
-                 norm="slaney", top_db=80.0, ref=1.0, amin=1e-10, n_mfcc=20, dct_type=2, dct_norm="ortho",
-                 lifter=0.0, **kwargs):
-        super().__init__(sample_rate, n_fft, win_length, hop_length, window, center, pad_mode, power, n_mels,
-                         f_min, f_max, htk, norm, top_db, ref, amin, **kwargs)
+    def __init__(
+        self,
+        sample_rate=22050,
+        n_fft=2048,
+        win_length=None,
+        hop_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        n_mels=128,
+        f_min=0.0,
+        f_max=None,
+        htk=False,
+        norm="slaney",
+        top_db=80.0,
+        ref=1.0,
+        amin=1e-10,
+        n_mfcc=20,
+        dct_type=2,
+        dct_norm="ortho",
+        lifter=0.0,
+        **kwargs,
+    ):
+        super().__init__(
+            sample_rate,
+            n_fft,
+            win_length,
+            hop_length,
+            window,
+            center,
+            pad_mode,
+            power,
+            n_mels,
+            f_min,
+            f_max,
+            htk,
+            norm,
+            top_db,
+            ref,
+            amin,
+            **kwargs,
+        )
         check_mfcc_args(n_mfcc, n_mels, dct_type, dct_norm, lifter)
         self.n_mfcc, self.dct_type, self.dct_norm, self.lifter = n_mfcc, dct_type, dct_norm, lifter
         self._remember(n_mfcc=n_mfcc, dct_type=dct_type, dct_norm=dct_norm, lifter=lifter)
@@ -60,7 +97,10 @@ class Delta(AudioLayer):
         frames = input_shape[1]
         if frames is not None and frames < self.width:
             raise parameter_error(
-                "inputs", "at least `width` frames long", frames=frames, width=self.width,
+                "inputs",
+                "at least `width` frames long",
+                frames=frames,
+                width=self.width,
                 hint="Use a smaller odd `width` or longer inputs.",
             )
 

@@ -37,7 +37,9 @@ class PowerToDb(_DecibelLayer):
 
     def call(self, inputs):
         S = self._compute_input(inputs)
-        return self._output(af.power_to_db(S, ref=self.ref, amin=self._amin, top_db=self.top_db, axis=_EXAMPLE_AXES))
+        return self._output(
+            af.power_to_db(S, ref=self.ref, amin=self._amin, top_db=self.top_db, axis=_EXAMPLE_AXES)
+        )
 
 
 @serializable

@@ -37,7 +37,9 @@ class _FramedLayer(WaveformLayer):
     ):
         super().__init__(**kwargs)
         window = window_argument(window)
-        self._hop_length, self._win_length = resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
+        self._hop_length, self._win_length = resolve_stft_args(
+            n_fft, hop_length, win_length, window, center, pad_mode
+        )
         self.n_fft = n_fft
         self.win_length = win_length
         self.hop_length = hop_length
@@ -45,7 +47,12 @@ class _FramedLayer(WaveformLayer):
         self.center = center
         self.pad_mode = pad_mode
         self._remember(
-            n_fft=n_fft, win_length=win_length, hop_length=hop_length, window=window, center=center, pad_mode=pad_mode
+            n_fft=n_fft,
+            win_length=win_length,
+            hop_length=hop_length,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
         )
 
     @property
@@ -141,12 +148,19 @@ class InverseSTFT(AudioLayer):
     ):
         super().__init__(**kwargs)
         window = window_argument(window)
-        self._hop_length, self._win_length = resolve_stft_args(n_fft, hop_length, win_length, window, center, "constant")
+        self._hop_length, self._win_length = resolve_stft_args(
+            n_fft, hop_length, win_length, window, center, "constant"
+        )
         check_int("length", length, minimum=0, allow_none=True)
         self.n_fft, self.win_length, self.hop_length = n_fft, win_length, hop_length
         self.window, self.center, self.length = window, center, length
         self._remember(
-            n_fft=n_fft, win_length=win_length, hop_length=hop_length, window=window, center=center, length=length
+            n_fft=n_fft,
+            win_length=win_length,
+            hop_length=hop_length,
+            window=window,
+            center=center,
+            length=length,
         )
 
     def build(self, input_shape):
@@ -184,7 +198,9 @@ class InverseSTFT(AudioLayer):
         elif frames is None:
             samples = None
         else:
-            samples = self._hop_length * (frames - 1) + self.n_fft - (2 * (self.n_fft // 2) if self.center else 0)
+            samples = (
+                self._hop_length * (frames - 1) + self.n_fft - (2 * (self.n_fft // 2) if self.center else 0)
+            )
         shape = (input_shape[0], samples)
         return shape + ((input_shape[3],) if len(input_shape) == 5 else ())
 
@@ -197,8 +213,17 @@ class Spectrogram(_FramedLayer):
     ``np.abs(librosa.stft(y, ...)) ** power`` transposed.
     """
 
-    def __init__(self, n_fft=2048, win_length=None, hop_length=None, window="hann", center=True,
-                 pad_mode="constant", power=2.0, **kwargs):
+    def __init__(
+        self,
+        n_fft=2048,
+        win_length=None,
+        hop_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        **kwargs,
+    ):
         super().__init__(n_fft, win_length, hop_length, window, center, pad_mode, **kwargs)
         check_power(power)
         self.power = power
@@ -230,13 +255,32 @@ class MelSpectrogram(Spectrogram):
         norm: "slaney" (area), None (peak 1, as tf.signal/HTK) or a p-norm.
     """
 
-    def __init__(self, sample_rate=22050, n_fft=2048, win_length=None, hop_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0, n_mels=128, f_min=0.0, f_max=None, htk=False,
-                 norm="slaney", **kwargs):
+    def __init__(
+        self,
+        sample_rate=22050,
+        n_fft=2048,
+        win_length=None,
+        hop_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        n_mels=128,
+        f_min=0.0,
+        f_max=None,
+        htk=False,
+        norm="slaney",
+        **kwargs,
+    ):
         super().__init__(n_fft, win_length, hop_length, window, center, pad_mode, power, **kwargs)
         resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
         self.sample_rate, self.n_mels, self.f_min, self.f_max, self.htk, self.norm = (
-            sample_rate, n_mels, f_min, f_max, htk, norm
+            sample_rate,
+            n_mels,
+            f_min,
+            f_max,
+            htk,
+            norm,
         )
         self._remember(sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, htk=htk, norm=norm)
         self._filterbank = af.mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
@@ -262,11 +306,42 @@ class LogMelSpectrogram(MelSpectrogram):
         >>> model = keras.Sequential([keras.Input((16000,)), LogMelSpectrogram(sample_rate=16000, n_mels=64)])
     """
 
-    def __init__(self, sample_rate=22050, n_fft=2048, win_length=None, hop_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0, n_mels=128, f_min=0.0, f_max=None, htk=False,
-                 norm="slaney", top_db=80.0, ref=1.0, amin=1e-10, **kwargs):
-        super().__init__(sample_rate, n_fft, win_length, hop_length, window, center, pad_mode, power, n_mels,
-                         f_min, f_max, htk, norm, **kwargs)
+    def __init__(
+        self,
+        sample_rate=22050,
+        n_fft=2048,
+        win_length=None,
+        hop_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        n_mels=128,
+        f_min=0.0,
+        f_max=None,
+        htk=False,
+        norm="slaney",
+        top_db=80.0,
+        ref=1.0,
+        amin=1e-10,
+        **kwargs,
+    ):
+        super().__init__(
+            sample_rate,
+            n_fft,
+            win_length,
+            hop_length,
+            window,
+            center,
+            pad_mode,
+            power,
+            n_mels,
+            f_min,
+            f_max,
+            htk,
+            norm,
+            **kwargs,
+        )
         check_db_args(ref, amin, top_db)
         self.top_db, self.ref, self.amin = top_db, ref, amin
         self._remember(top_db=top_db, ref=ref, amin=amin)

@@ -39,7 +39,9 @@ def batch_chunk_size(n_items: int | None, n_frames: int | None) -> int | None:
     """
     if n_items is None or n_frames is None or n_frames < 1:
         return None
-    size = max([c for c in range(1, n_items + 1) if n_items % c == 0 and c * n_frames <= _CHUNK_MAX_FRAMES] or [1])
+    size = max(
+        [c for c in range(1, n_items + 1) if n_items % c == 0 and c * n_frames <= _CHUNK_MAX_FRAMES] or [1]
+    )
     if size * n_frames < _CHUNK_MIN_FRAMES or n_items // size < 2:
         return None
     return size
@@ -70,8 +72,16 @@ def filtered_spectrogram(
     filterbank = np.asarray(filterbank)
 
     def project(signals):
-        S = spectrogram(signals, n_fft=n_fft, hop_length=hop, win_length=win, window=window, center=center,
-                        pad_mode=pad_mode, power=power)
+        S = spectrogram(
+            signals,
+            n_fft=n_fft,
+            hop_length=hop,
+            win_length=win,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
+            power=power,
+        )
         return apply_filterbank(S, filterbank)
 
     x = ops.convert_to_tensor(x)
@@ -112,8 +122,15 @@ def melspectrogram(
     check_power(power)
     resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
     return filtered_spectrogram(
-        x, mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm), n_fft=n_fft,
-        hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode, power=power,
+        x,
+        mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm),
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+        power=power,
     )
 
 

@@ -38,7 +38,9 @@ def hz_to_mel(frequencies, *, htk: bool = False):
     mels = frequencies / _SLANEY_F_SP
     log_region = frequencies >= _SLANEY_MIN_LOG_HZ
     safe = np.where(log_region, frequencies, _SLANEY_MIN_LOG_HZ)
-    return np.where(log_region, _SLANEY_MIN_LOG_MEL + np.log(safe / _SLANEY_MIN_LOG_HZ) / _SLANEY_LOGSTEP, mels)
+    return np.where(
+        log_region, _SLANEY_MIN_LOG_MEL + np.log(safe / _SLANEY_MIN_LOG_HZ) / _SLANEY_LOGSTEP, mels
+    )
 
 
 def mel_to_hz(mels, *, htk: bool = False):
@@ -62,7 +64,9 @@ def fft_frequencies(sample_rate: float, n_fft: int) -> np.ndarray:
     return np.fft.rfftfreq(n=n_fft, d=1.0 / sample_rate)
 
 
-def mel_frequencies(n_mels: int = 128, f_min: float = 0.0, f_max: float = 11025.0, htk: bool = False) -> np.ndarray:
+def mel_frequencies(
+    n_mels: int = 128, f_min: float = 0.0, f_max: float = 11025.0, htk: bool = False
+) -> np.ndarray:
     """``n_mels`` frequencies in Hz, evenly spaced on the mel scale from ``f_min`` to ``f_max``."""
     check_int("n_mels", n_mels, minimum=1)
     check_number("f_min", f_min, minimum=0.0)
@@ -91,7 +95,9 @@ def mel_filterbank(
     mel bins for this FFT size) and names those filters.
     """
     f_max = resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
-    return _mel_filterbank(float(sample_rate), n_fft, n_mels, float(f_min), f_max, htk, norm, np.dtype(dtype).name).copy()
+    return _mel_filterbank(
+        float(sample_rate), n_fft, n_mels, float(f_min), f_max, htk, norm, np.dtype(dtype).name
+    ).copy()
 
 
 @functools.lru_cache(maxsize=64)
@@ -132,8 +138,15 @@ def _p_normalize(weights: np.ndarray, p: float) -> np.ndarray:
     return (weights / length).astype(weights.dtype)
 
 
-def dct_matrix(n_mfcc: int, n_mels: int, *, dct_type: int = 2, norm: str | None = "ortho", lifter: float = 0.0,
-               dtype=np.float32) -> np.ndarray:
+def dct_matrix(
+    n_mfcc: int,
+    n_mels: int,
+    *,
+    dct_type: int = 2,
+    norm: str | None = "ortho",
+    lifter: float = 0.0,
+    dtype=np.float32,
+) -> np.ndarray:
     """DCT matrix ``(n_mels, n_mfcc)`` so that ``mfcc = log_mel @ matrix``.
 
     The rows of ``scipy.fft.dct(eye(n_mels), type=dct_type, norm=norm)`` kept to ``n_mfcc``

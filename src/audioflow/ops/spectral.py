@@ -53,7 +53,9 @@ def _frame_positions(n_samples, n_frames, *, n_fft: int, hop_length: int, offset
     return ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(n_fft, dtype="int32"), 0)
 
 
-def _windowed_frames(x, *, n_fft: int, hop_length: int, window_values: np.ndarray, center: bool, pad_mode: str):
+def _windowed_frames(
+    x, *, n_fft: int, hop_length: int, window_values: np.ndarray, center: bool, pad_mode: str
+):
     """Windowed frames ``(..., frames, n_fft)`` read straight from the unpadded signal.
 
     One gather writes the frames: the ``center`` padding is virtual (constant: out-of-range
@@ -68,8 +70,9 @@ def _windowed_frames(x, *, n_fft: int, hop_length: int, window_values: np.ndarra
         n_frames = ops.maximum(1 + (padded - n_fft) // hop_length, 0)
     else:
         n_frames = num_frames(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
-    positions = _frame_positions(n_samples, n_frames, n_fft=n_fft, hop_length=hop_length,
-                                 offset=n_fft // 2 if center else 0)
+    positions = _frame_positions(
+        n_samples, n_frames, n_fft=n_fft, hop_length=hop_length, offset=n_fft // 2 if center else 0
+    )
     weights = ops.convert_to_tensor(window_values.astype(dtype_name(x)))
     if not center:
         return ops.take(x, positions, axis=-1) * weights
@@ -164,7 +167,13 @@ def spectrogram(
     """
     check_power(power)
     real, imag = stft(
-        x, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode
+        x,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
     )
     return magnitude_power(real, imag, power)
 
