@@ -81,6 +81,9 @@ def main():
     parser.add_argument("--long", type=int, default=16, help="30 s files per format")
     parser.add_argument("--crops-per-file", type=int, default=16)
     parser.add_argument("--memory-files", type=int, default=10000)
+    parser.add_argument(
+        "--case", default=None, help="only the cases whose name contains this text (and no memory pass)"
+    )
     args = parser.parse_args()
 
     import keras
@@ -176,6 +179,8 @@ def main():
             },
         )
 
+    if args.case is not None:
+        cases = {case: entry for case, entry in cases.items() if args.case in case}
     times = {case: {name: [] for name in configs} for case, (_, configs) in cases.items()}
     counts = {}
     for rep in range(args.repeats + 1):  # pass 0 is the warm-up, excluded
@@ -199,6 +204,9 @@ def main():
             ratio = "1.00 (peer)" if name == peer else f"{rate / rates[peer]:.2f}x peer"
             print(f"| {case} | {name} | {rate:,.0f} | {rate * seconds:,.0f} | {ratio} |")
 
+    if args.case is not None:
+        tmp.cleanup()
+        return
     # ---- memory over 10,000 files ----
     mem = root / "memory"
     mem.mkdir()
