@@ -887,11 +887,14 @@ def _make_dataset(paths, label_ids, num_classes, class_names, channels, spec, of
         audio.set_shape(audio_shape)
         length.set_shape([None])
         ok.set_shape([None])
-        label = tf.gather(label_table, index)
+        # Ops only where needed: every iterator (each epoch) instantiates and optimises this
+        # function again, ~1 ms per pass for an unused label gather.
+        outputs = [audio, length] + ([tf.gather(label_table, index)] if has_labels else [])
         if spec.on_error == "skip":
-            audio, length, label = (tf.boolean_mask(t, ok) for t in (audio, length, label))
+            outputs = [tf.boolean_mask(t, ok) for t in outputs]
+        audio, length = outputs[:2]
         x = audio if spec.length is not None else {"audio": audio, "length": length}
-        return (x, encode_label(label)) if has_labels else x
+        return (x, encode_label(outputs[2])) if has_labels else x
 
     # Files are decoded in chunks of _CHUNK per Python call, `parallel` chunks at a time; bad
     # files are dropped from their chunk, and the chunks are cut back into full batches (but the
