@@ -100,8 +100,16 @@ def test_datasets_equal_the_general_path(tmp_path, monkeypatch):
         return ok
 
     def batches(**kwargs):
-        ds = audio_dataset(files, batch_size=8, sample_rate=16000, duration=1000 / 16000, seed=3,
-                           on_error="skip", num_parallel_calls=1, **kwargs)
+        ds = audio_dataset(
+            files,
+            batch_size=8,
+            sample_rate=16000,
+            duration=1000 / 16000,
+            seed=3,
+            on_error="skip",
+            num_parallel_calls=1,
+            **kwargs,
+        )
         return [b.numpy() for epoch in range(2) for b in ds], ds.skipped.paths
 
     for kwargs in ({}, {"mono": False}, {"pad": "repeat"}, {"crop": "center", "mono": False}):

@@ -265,7 +265,8 @@ def _read_plain_wav_into(path, out: np.ndarray, channels: int, sample_rate: int,
     )
     if (
         (riff, wave, fmt, fmt_size, tag) != _PLAIN_PREFIX
-        or (data, file_channels, rate, block_align, bits) != (b"data", channels, sample_rate, 2 * channels, 16)
+        or (data, file_channels, rate, block_align, bits)
+        != (b"data", channels, sample_rate, 2 * channels, 16)
         or not 0 < size <= 2 * out.size  # size 0 (libsndfile patches it) or a crop: general path
     ):
         return False
