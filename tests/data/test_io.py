@@ -93,7 +93,8 @@ def test_load_reads_only_the_requested_frames(tmp_path, monkeypatch):
 
 
 def test_librosa_parity_when_resampling(tmp_path):
-    librosa = pytest.importorskip("librosa")
+    import librosa
+
     path = tmp_path / "stereo.wav"
     write_audio(path, seconds=0.5, sample_rate=44100, channels=2)
     ours, _ = load(path, sample_rate=22050)
