@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+import tensorflow as tf
 
 import audioflow
 from audioflow.data import (
@@ -18,8 +19,6 @@ from audioflow.data import (
 from tests.data.audio_files import SHARED_AUDIO, make_corrupt_corpus, write_audio
 
 pytestmark = pytest.mark.backend_independent
-
-import tensorflow as tf
 
 SR = 16000
 
