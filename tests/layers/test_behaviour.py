@@ -229,6 +229,17 @@ def test_layers_run_inside_tf_data_map():
     np.testing.assert_allclose(mapped, to_numpy(layer(waveforms)), rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="graphs with unknown dimensions are a TensorFlow feature")
+def test_graph_with_unknown_batch_and_length_equals_eager():
+    import tensorflow as tf
+
+    layer = layers.LogMelSpectrogram(sample_rate=16000, n_fft=512, n_mels=24, pad_mode="reflect")
+    graph = tf.function(layer, input_signature=[tf.TensorSpec([None, None], tf.float32)])
+    for samples in (3000, 4097):
+        x = _waveforms(3, samples)
+        np.testing.assert_allclose(graph(x).numpy(), to_numpy(layer(x)), rtol=1e-5, atol=1e-4)
+
+
 @pytest.mark.skipif(BACKEND != "torch", reason="a torch.nn.Module needs the PyTorch backend")
 def test_layer_inside_a_torch_module_trains():
     import torch

@@ -227,3 +227,12 @@ def test_very_short_signals_give_finite_spectra(n, center):
     S = to_numpy(af.spectrogram(y, n_fft=512, hop_length=128, center=center))
     assert S.shape == (af.num_frames(n, n_fft=512, hop_length=128), 257)
     assert np.all(np.isfinite(S))
+
+
+def test_num_frames_of_a_symbolic_length_uses_the_same_formula():
+    import keras
+
+    for n in (1, 100, 511, 512, 513, 4000):
+        for center in (True, False):
+            symbolic = af.num_frames(keras.ops.convert_to_tensor(n), n_fft=512, hop_length=128, center=center)
+            assert int(to_numpy(symbolic)) == af.num_frames(n, n_fft=512, hop_length=128, center=center)

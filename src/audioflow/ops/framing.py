@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from keras import ops
 
-from audioflow._validation import check_bool, check_int
+from audioflow._validation import check_bool, check_int, is_int
 
 
 def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bool = True) -> int | None:
@@ -13,7 +13,8 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
     With ``center=True`` the signal is padded by ``n_fft // 2`` on both sides (librosa), giving
     ``1 + n_samples // hop_length`` frames for even ``n_fft``. With ``center=False`` only whole
     frames count: ``1 + (n_samples - n_fft) // hop_length``, and 0 when the signal is shorter than
-    one frame. ``None`` (an unknown length) gives ``None``.
+    one frame. ``None`` (an unknown length) gives ``None``; a scalar tensor (a length known only
+    when a graph runs) gives a scalar tensor computed with the same formula.
 
     Example:
         >>> num_frames(22050, n_fft=2048, hop_length=512)
@@ -24,11 +25,12 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
     check_bool("center", center)
     if n_samples is None:
         return None
-    check_int("n_samples", n_samples, minimum=0)
+    symbolic = not is_int(n_samples)
+    if not symbolic:
+        check_int("n_samples", n_samples, minimum=0)
     padded = n_samples + 2 * (n_fft // 2) if center else n_samples
-    if padded < n_fft:
-        return 0
-    return 1 + (padded - n_fft) // hop_length
+    count = 1 + (padded - n_fft) // hop_length
+    return ops.maximum(count, 0) if symbolic else max(count, 0)
 
 
 def frame(x, *, frame_length: int, hop_length: int):
@@ -42,8 +44,7 @@ def frame(x, *, frame_length: int, hop_length: int):
     check_int("frame_length", frame_length, minimum=1)
     check_int("hop_length", hop_length, minimum=1)
     x = ops.convert_to_tensor(x)
-    n_samples = ops.shape(x)[-1]
-    count = ops.maximum((n_samples - frame_length) // hop_length + 1, 0)
+    count = num_frames(ops.shape(x)[-1], n_fft=frame_length, hop_length=hop_length, center=False)
     starts = ops.arange(count) * hop_length
     indices = ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(frame_length), 0)
     return ops.take(x, indices, axis=-1)

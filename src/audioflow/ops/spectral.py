@@ -63,13 +63,9 @@ def _windowed_frames(
     of the signal is made and the window multiply happens in the same pass. ``window_values`` is
     the ``n_fft``-long window (a shorter window already zero-padded and centred).
     """
-    n_samples = x.shape[-1]
-    if n_samples is None:  # unknown length (TensorFlow only): the same arithmetic on tensors
-        n_samples = ops.shape(x)[-1]
-        padded = n_samples + 2 * (n_fft // 2) if center else n_samples
-        n_frames = ops.maximum(1 + (padded - n_fft) // hop_length, 0)
-    else:
-        n_frames = num_frames(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
+    # A static length, or (TensorFlow graphs with an unknown length) a scalar tensor.
+    n_samples = x.shape[-1] if x.shape[-1] is not None else ops.shape(x)[-1]
+    n_frames = num_frames(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
     positions = _frame_positions(
         n_samples, n_frames, n_fft=n_fft, hop_length=hop_length, offset=n_fft // 2 if center else 0
     )
