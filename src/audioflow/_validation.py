@@ -186,13 +186,13 @@ def check_db_args(ref, amin, top_db):
     check_number("top_db", top_db, minimum=0.0, allow_none=True)
 
 
-def check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter):
+def check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter, *, norm_name="norm"):
     check_int("n_mfcc", n_mfcc, minimum=1)
     if n_mfcc > n_mels:
         raise parameter_error("n_mfcc", "<= `n_mels`", n_mfcc=n_mfcc, n_mels=n_mels)
     check_choice("dct_type", dct_type, (1, 2, 3))
     if not (norm is None or norm == "ortho"):
-        raise parameter_error("norm", '"ortho" or None', norm=norm)
+        raise parameter_error(norm_name, '"ortho" or None', **{norm_name: norm})
     check_number("lifter", lifter, minimum=0.0)
 
 

@@ -285,7 +285,10 @@ def test_layer_inside_a_torch_module_trains():
             lambda: layers.MFCC(n_mels=20, n_mfcc=40),
             r"`n_mfcc` must be <= `n_mels`. Received: n_mfcc=40, n_mels=20.",
         ),
-        (lambda: layers.MFCC(dct_norm="unit"), r"`norm` must be \"ortho\" or None. Received: norm='unit'."),
+        (
+            lambda: layers.MFCC(dct_norm="unit"),
+            r"`dct_norm` must be \"ortho\" or None. Received: dct_norm='unit'.",
+        ),
         (lambda: layers.Delta(width=2), r"`width` must be an integer >= 3. Received: width=2."),
         (lambda: layers.STFT(pad_mode="symmetric"), r"`pad_mode` must be one of 'constant', 'reflect'."),
         (lambda: layers.InverseSTFT(length=-1), r"`length` must be an integer >= 0. Received: length=-1."),

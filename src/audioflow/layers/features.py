@@ -63,7 +63,7 @@ class MFCC(LogMelSpectrogram):
             amin,
             **kwargs,
         )
-        check_mfcc_args(n_mfcc, n_mels, dct_type, dct_norm, lifter)
+        check_mfcc_args(n_mfcc, n_mels, dct_type, dct_norm, lifter, norm_name="dct_norm")
         self.n_mfcc, self.dct_type, self.dct_norm, self.lifter = n_mfcc, dct_type, dct_norm, lifter
         self._remember(n_mfcc=n_mfcc, dct_type=dct_type, dct_norm=dct_norm, lifter=lifter)
         self._dct = af.dct_matrix(n_mfcc, n_mels, dct_type=dct_type, norm=dct_norm, lifter=lifter)
