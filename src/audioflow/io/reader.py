@@ -3,8 +3,11 @@
 Only the part of a file that is asked for is decoded where the format seeks exactly:
 ``offset``/``duration`` become a seek and a ``read(frames)``, so a 1 s excerpt of a one-hour
 FLAC costs about as much as a 1 s file. MP3 seeking (libsndfile/mpg123) lands on the wrong
-sample, so MP3 is decoded from its start and the audio before the window dropped: every read
-equals the same window of a full decode, whatever the format.
+sample, and libsndfile's MP3 samples even differ (by ~1e-7, sometimes far more) with the sizes
+of the reads, so MP3 is decoded from its start in one read and the audio before the window
+dropped: every read equals the same window of a full decode (``soundfile.read``), whatever the
+format. A late window of a long MP3 therefore costs the decoding (and memory) of everything
+before it.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ __all__ = ["AudioInfo", "info", "load", "open_audio", "read_excerpt", "read_fram
 
 # Subtypes whose seek lands on the wrong sample (libsndfile's mpg123 decoder): read from the start.
 _INEXACT_SEEK = ("MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III")
-# Frames decoded per read while skipping to a window (bounds the memory of a late MP3 window).
-_SKIP_BLOCK = 1 << 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,15 +124,13 @@ def read_frames(handle, path: str, start: int, count: int) -> np.ndarray:
         else:
             # Always seek, even to 0, as soundfile.read does: libsndfile's MP3 decoder (mpg123)
             # re-primes on a seek, and its output then differs from a seek-less read by ~1 ulp.
-            exact = handle.subtype not in _INEXACT_SEEK
-            handle.seek(start if exact else 0)
-            skip = 0 if exact else start
-            while skip > 0:
-                skipped = handle.read(min(skip, _SKIP_BLOCK), dtype="float32", always_2d=True).shape[0]
-                if skipped == 0:
-                    break
-                skip -= skipped
-            data = handle.read(count, dtype="float32", always_2d=True)
+            if handle.subtype not in _INEXACT_SEEK:
+                handle.seek(start)
+                data = handle.read(count, dtype="float32", always_2d=True)
+            else:  # one read from the start: libsndfile's MP3 output also depends on read sizes
+                handle.seek(0)
+                data = handle.read(-1 if count < 0 else start + count, dtype="float32", always_2d=True)
+                data = data[start:]
     if data.shape[0] == 0:
         raise AudioDecodeError(path, f"no audio could be decoded (header announces {handle.frames} frames)")
     # Integer PCM read by WavFile cannot hold NaN/Inf; skipping the check saves a pass.
