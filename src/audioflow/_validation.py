@@ -204,6 +204,72 @@ def check_delta_args(width, order):
 
 
 # ---------------------------------------------------------------------------
+# Mel scales, and names users bring from other libraries.
+
+MEL_SCALES = ("slaney", "htk")
+
+
+def resolve_mel_scale(mel_scale, htk=None) -> str:
+    """The mel scale named by ``mel_scale``, or by the older ``htk`` flag when that is given.
+
+    ``htk=True`` means ``mel_scale="htk"`` (the default ``"slaney"`` gives way to it); ``htk=False``
+    with ``mel_scale="htk"`` contradicts itself.
+    """
+    check_choice("mel_scale", mel_scale, MEL_SCALES)
+    if htk is None:
+        return mel_scale
+    htk = check_bool("htk", htk)
+    if not htk and mel_scale == "htk":
+        raise parameter_error(
+            "htk",
+            'True or None when `mel_scale="htk"`',
+            htk=htk,
+            mel_scale=mel_scale,
+            hint="`htk` is the older spelling of `mel_scale`: pass only `mel_scale`.",
+        )
+    return "htk" if htk else mel_scale
+
+
+#: Argument names of librosa, torchaudio, tf.signal and Keras, and audioflow's name for each.
+FOREIGN_NAMES = {
+    "sr": "sample_rate",
+    "sampling_rate": "sample_rate",
+    "fmin": "f_min",
+    "fmax": "f_max",
+    "min_freq": "f_min",
+    "max_freq": "f_max",
+    "lower_edge_hertz": "f_min",
+    "upper_edge_hertz": "f_max",
+    "num_mel_bins": "n_mels",
+    "n_mel": "n_mels",
+    "num_mfcc": "n_mfcc",
+    "n_mfccs": "n_mfcc",
+    "fft_length": "n_fft",
+    "frame_length": "win_length",
+    "sequence_length": "win_length",
+    "frame_step": "hop_length",
+    "sequence_stride": "hop_length",
+    "hop_size": "hop_length",
+    "win_size": "win_length",
+    "mel_norm": "norm",
+}
+
+
+def check_foreign_names(arguments: dict, accepted) -> None:
+    """Refuse another library's spelling of an argument this function or layer accepts.
+
+    "`sr` is not an audioflow argument: audioflow calls it `sample_rate`. Received: sr=16000."
+    """
+    for name, value in arguments.items():
+        ours = FOREIGN_NAMES.get(name)
+        if ours is not None and ours in accepted:
+            raise ParameterError(
+                f"`{name}` is not an audioflow argument: audioflow calls it `{ours}`. "
+                f"Received: {name}={_format_value(value)}."
+            )
+
+
+# ---------------------------------------------------------------------------
 # Augmentation, PCEN and learnable front ends (audioflow.ops.augment/pcen/leaf).
 
 MASK_VALUES = ("zero", "mean")
