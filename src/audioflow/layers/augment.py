@@ -28,12 +28,15 @@ from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples
 class _RandomLayer(AudioLayer):
     """A layer drawing from its own seed generator when ``training`` is true, the identity otherwise."""
 
-    def __init__(self, seed=None, **kwargs):
+    input_layout = "(batch, samples) or (batch, samples, channels)"
+
+    def __init__(self, *, seed=None, **kwargs):
         super().__init__(**kwargs)
         check_int("seed", seed, allow_none=True)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._remember(seed=seed)
+        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def call(self, inputs, training=None):
         x = self._compute_input(inputs)
@@ -71,11 +74,11 @@ class SpecAugment(_RandomLayer):
         >>> features = SpecAugment(time_warp_param=5, seed=0)(features)
     """
 
-    input_ranks = (3, 4)
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
 
     def __init__(
         self,
+        *,
         freq_mask_param=10,
         n_freq_masks=2,
         time_mask_param=10,
@@ -109,6 +112,7 @@ class SpecAugment(_RandomLayer):
             time_warp_param=time_warp_param,
             mask_value=mask_value,
         )
+        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -150,7 +154,7 @@ class RandomGain(_RandomLayer):
     See :func:`audioflow.ops.random_gain`.
     """
 
-    def __init__(self, gain_db=(-6.0, 6.0), seed=None, **kwargs):
+    def __init__(self, *, gain_db=(-6.0, 6.0), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self._gain_db = check_augment_range("gain_db", gain_db)
         self.gain_db = gain_db
@@ -175,7 +179,7 @@ class AddNoise(_RandomLayer):
     See :func:`audioflow.ops.add_noise`.
     """
 
-    def __init__(self, snr_db=(5.0, 40.0), color="white", seed=None, **kwargs):
+    def __init__(self, *, snr_db=(5.0, 40.0), color="white", seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self._snr_db = check_augment_range("snr_db", snr_db)
         check_choice("color", color, NOISE_COLORS)
@@ -199,7 +203,7 @@ class RandomTimeShift(_RandomLayer):
     See :func:`audioflow.ops.random_time_shift`.
     """
 
-    def __init__(self, max_shift=0.1, sample_rate=22050, mode="roll", seed=None, **kwargs):
+    def __init__(self, *, max_shift=0.1, sample_rate=22050, mode="roll", seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
@@ -230,7 +234,7 @@ class Mixup(DataLayer):
     See :func:`audioflow.ops.mixup`.
     """
 
-    def __init__(self, alpha=0.2, seed=None, **kwargs):
+    def __init__(self, *, alpha=0.2, seed=None, **kwargs):
         super().__init__(**kwargs)
         check_number("alpha", alpha, exclusive_minimum=0.0)
         check_int("seed", seed, allow_none=True)
