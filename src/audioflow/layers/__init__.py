@@ -6,20 +6,26 @@ Small layers that each do one thing (``STFT``, ``InverseSTFT``, ``Spectrogram``,
 Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-major, channels-last.
 """
 
+from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
-    "MFCC",
-    "STFT",
+    "AddNoise",
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
     "LogMelSpectrogram",
     "MelScale",
     "MelSpectrogram",
+    "MFCC",
+    "Mixup",
     "PowerToDb",
+    "RandomGain",
+    "RandomTimeShift",
+    "SpecAugment",
     "Spectrogram",
+    "STFT",
 ]
