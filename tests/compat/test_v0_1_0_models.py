@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import keras
@@ -42,3 +43,15 @@ def test_classifier_saved_by_0_1_0_loads_with_its_metadata_and_outputs():
     assert classifier_info(model) == info
     saved = np.load(FIXTURES / "classifier.npz")
     np.testing.assert_allclose(to_numpy(model(saved["x"])), saved["y"], atol=1e-5)
+
+
+@pytest.mark.parametrize("name", [*LAYER_FIXTURES, "classifier"])
+def test_loading_a_0_1_0_file_warns_nothing(name):
+    """0.1.0 files hold no filterbank weight: loading keeps the exact one, silently."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = keras.saving.load_model(FIXTURES / f"{name}.keras")
+    filterbanks = [w for w in model.weights if w.name == "filterbank"]
+    assert all(not w.trainable for w in filterbanks)
+    if "mel" in name or name in ("mfcc", "classifier"):
+        assert len(filterbanks) == 1
