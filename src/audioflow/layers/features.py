@@ -19,11 +19,27 @@ class MFCC(AudioLayer):
     default) over the mel axis of the dB log-mel spectrogram (``top_db=80``).
 
     Args:
-        sample_rate, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels,
-            f_min, f_max, mel_scale, htk, norm, trainable_filterbank, top_db, ref, amin: the
-            log-mel spectrogram, as :class:`LogMelSpectrogram` (librosa's defaults: 22.05 kHz,
-            ``n_fft=2048`` = 93 ms, hop 512, 128 Slaney mel bands, 80 dB range). ``norm`` is the
-            mel filterbank's (librosa's ``mfcc`` calls the DCT's ``norm``; pass that as ``dct_norm``).
+        sample_rate: of the input in Hz (librosa ``sr``, Keras ``sampling_rate``); default 22050.
+        n_fft: FFT size in samples (Keras/tf.signal ``fft_length``); 2048 = 93 ms at 22.05 kHz.
+        hop_length: samples between frames (Keras ``sequence_stride``, tf.signal ``frame_step``);
+            None means ``win_length // 4`` (512).
+        win_length: window length <= ``n_fft`` (Keras ``sequence_length``); None means ``n_fft``.
+        window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
+            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
+        center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
+        pad_mode: "constant" (zeros, librosa) or "reflect" (torchaudio, Keras).
+        power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
+        n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
+        f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
+            ``f_max`` <= ``sample_rate / 2``, None meaning ``sample_rate / 2``.
+        mel_scale: "slaney" (librosa) or "htk" (tf.signal, Keras); ``htk=True`` is the older
+            spelling of ``mel_scale="htk"`` (librosa, audioflow 0.1.0).
+        norm: the mel filterbank's normalisation: "slaney" (unit area), None (peak 1) or a
+            p-norm (librosa's ``mfcc`` calls the DCT's ``norm``: pass that as ``dct_norm``).
+        trainable_filterbank: learn the mel filterbank weight (default False: librosa's, fixed).
+        top_db: dynamic range in dB kept below each example's maximum (default 80; None: all).
+        ref: power mapped to 0 dB (> 0, default 1.0), or "max" for each example's maximum.
+        amin: smallest power considered (> 0, default 1e-10).
         n_mfcc: coefficients kept, 1 <= ``n_mfcc`` <= ``n_mels`` (librosa/torchaudio ``n_mfcc``,
             tf.signal keeps all and you slice).
         dct_type: 1, 2 or 3 (librosa ``dct_type``; torchaudio and tf.signal use 2).

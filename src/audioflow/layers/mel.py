@@ -18,19 +18,6 @@ from audioflow.layers.scaling import PowerToDb
 from audioflow.layers.spectral import Spectrogram, framed_shape
 from audioflow.ops.features import filtered_spectrogram
 
-_MEL_ARGS_DOC = """sample_rate: of the input in Hz (librosa ``sr``, torchaudio ``sample_rate``, Keras
-            ``sampling_rate``).
-        n_mels: mel bands, >= 1 (Keras/tf.signal ``num_mel_bins``).
-        f_min: lowest filter edge in Hz (librosa ``fmin``, Keras ``min_freq``).
-        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
-            (librosa ``fmax``, Keras ``max_freq``).
-        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
-            (tf.signal, Keras); torchaudio ``mel_scale``.
-        htk: older spelling: ``htk=True`` means ``mel_scale="htk"`` (librosa ``htk``, audioflow
-            0.1.0 configs).
-        norm: filter normalisation: "slaney" (unit area, librosa's default), None (peak 1,
-            tf.signal/HTK/Keras) or a positive p (each filter divided by its p-norm)."""
-
 
 def mel_config(layer, *, sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, htk, norm) -> MelConfig:
     """Validate mel arguments, set them on ``layer`` as public attributes and remember them."""
@@ -70,7 +57,18 @@ class MelScale(AudioLayer):
     ``trainable=True`` makes it learnable (gradients reach it on every backend).
 
     Args:
-        {mel_args}
+        sample_rate: of the input in Hz (librosa ``sr``, torchaudio ``sample_rate``, Keras
+            ``sampling_rate``).
+        n_mels: mel bands, >= 1 (Keras/tf.signal ``num_mel_bins``).
+        f_min: lowest filter edge in Hz (librosa ``fmin``, Keras ``min_freq``).
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``, Keras ``max_freq``).
+        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
+            (tf.signal, Keras); torchaudio ``mel_scale``.
+        htk: older spelling: ``htk=True`` means ``mel_scale="htk"`` (librosa ``htk``, audioflow
+            0.1.0 configs).
+        norm: filter normalisation: "slaney" (unit area, librosa's default), None (peak 1,
+            tf.signal/HTK/Keras) or a positive p (each filter divided by its p-norm).
         n_fft: FFT size of the spectrogram it applies to (``n_fft // 2 + 1`` input bins).
         trainable: whether the filterbank is learnt (Keras' ``trainable``; default False here).
         **kwargs: Keras layer arguments.
@@ -163,13 +161,23 @@ class MelSpectrogram(AudioLayer):
     ``librosa.feature.melspectrogram(y=x[b]).T``.
 
     Args:
-        sample_rate: see below.
-        n_fft, hop_length, win_length, window, center, pad_mode, power: the STFT and spectrogram,
-            as :class:`Spectrogram` (``n_fft=2048`` samples = 93 ms at 22.05 kHz; hop default
-            ``win_length // 4``; ``pad_mode="constant"`` as librosa, "reflect" as torchaudio/Keras).
-        {mel_args}
-        trainable_filterbank: make the mel filterbank (the ``mel_filters.filterbank`` weight)
-            learnable; default False keeps librosa's exact filterbank.
+        sample_rate: of the input in Hz (librosa ``sr``, Keras ``sampling_rate``); default 22050.
+        n_fft: FFT size in samples (Keras/tf.signal ``fft_length``); 2048 = 93 ms at 22.05 kHz.
+        hop_length: samples between frames (Keras ``sequence_stride``, tf.signal ``frame_step``);
+            None means ``win_length // 4`` (512).
+        win_length: window length <= ``n_fft`` (Keras ``sequence_length``); None means ``n_fft``.
+        window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
+            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
+        center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
+        pad_mode: "constant" (zeros, librosa) or "reflect" (torchaudio, Keras).
+        power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
+        n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
+        f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
+            ``f_max`` <= ``sample_rate / 2``, None meaning ``sample_rate / 2``.
+        mel_scale: "slaney" (librosa) or "htk" (tf.signal, Keras); ``htk=True`` is the older
+            spelling of ``mel_scale="htk"`` (librosa, audioflow 0.1.0).
+        norm: mel filter normalisation: "slaney" (unit area), None (peak 1) or a p-norm.
+        trainable_filterbank: learn the mel filterbank weight (default False: librosa's, fixed).
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -260,9 +268,23 @@ class LogMelSpectrogram(AudioLayer):
     ``librosa.power_to_db(librosa.feature.melspectrogram(y=x[b]), top_db=80).T``.
 
     Args:
-        sample_rate, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels,
-            f_min, f_max, mel_scale, htk, norm, trainable_filterbank: as :class:`MelSpectrogram`
-            (librosa's defaults: 22.05 kHz, ``n_fft=2048``, hop 512, 128 Slaney mel bands).
+        sample_rate: of the input in Hz (librosa ``sr``, Keras ``sampling_rate``); default 22050.
+        n_fft: FFT size in samples (Keras/tf.signal ``fft_length``); 2048 = 93 ms at 22.05 kHz.
+        hop_length: samples between frames (Keras ``sequence_stride``, tf.signal ``frame_step``);
+            None means ``win_length // 4`` (512).
+        win_length: window length <= ``n_fft`` (Keras ``sequence_length``); None means ``n_fft``.
+        window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
+            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
+        center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
+        pad_mode: "constant" (zeros, librosa) or "reflect" (torchaudio, Keras).
+        power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
+        n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
+        f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
+            ``f_max`` <= ``sample_rate / 2``, None meaning ``sample_rate / 2``.
+        mel_scale: "slaney" (librosa) or "htk" (tf.signal, Keras); ``htk=True`` is the older
+            spelling of ``mel_scale="htk"`` (librosa, audioflow 0.1.0).
+        norm: mel filter normalisation: "slaney" (unit area), None (peak 1) or a p-norm.
+        trainable_filterbank: learn the mel filterbank weight (default False: librosa's, fixed).
         ref: power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
             ``ref=np.max``).
         amin: smallest power considered (> 0): silence gives ``10 log10(amin / ref)`` = -100 dB.
@@ -339,7 +361,3 @@ class LogMelSpectrogram(AudioLayer):
 
     def compute_output_shape(self, input_shape):
         return self.mel_spectrogram.compute_output_shape(input_shape)
-
-
-MelScale.__doc__ = MelScale.__doc__.replace("{mel_args}", _MEL_ARGS_DOC)
-MelSpectrogram.__doc__ = MelSpectrogram.__doc__.replace("{mel_args}", _MEL_ARGS_DOC)

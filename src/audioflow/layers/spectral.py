@@ -71,7 +71,12 @@ def framed_shape(config: StftConfig, input_shape, bins: int) -> tuple:
     return (input_shape[0], config.num_frames(input_shape[1]), bins) + tuple(input_shape[2:])
 
 
-_STFT_ARGS_DOC = """n_fft: FFT size in samples, >= 2 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+@serializable
+class STFT(AudioLayer):
+    """Short-time Fourier transform: waveforms to real and imaginary parts.
+
+    Args:
+        n_fft: FFT size in samples, >= 2 (librosa/torchaudio ``n_fft``, Keras/tf.signal
             ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
         hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
             ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4``.
@@ -83,15 +88,7 @@ _STFT_ARGS_DOC = """n_fft: FFT size in samples, >= 2 (librosa/torchaudio ``n_fft
         center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
             ``t * hop_length`` (librosa ``center``).
         pad_mode: "constant" (zeros: librosa's default since 0.9) or "reflect" (torchaudio,
-            nnAudio and ``keras.ops.stft``)."""
-
-
-@serializable
-class STFT(AudioLayer):
-    """Short-time Fourier transform: waveforms to real and imaginary parts.
-
-    Args:
-        {stft_args}
+            nnAudio and ``keras.ops.stft``).
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1, 2)``;
@@ -232,7 +229,19 @@ class Spectrogram(AudioLayer):
     """Power (or magnitude) spectrogram ``|STFT| ** power`` of waveforms.
 
     Args:
-        {stft_args}
+        n_fft: FFT size in samples, >= 2 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4``.
+        win_length: window length in samples, <= ``n_fft`` (Keras ``sequence_length``, tf.signal
+            ``frame_length``); None means ``n_fft``. A shorter window is zero-padded, centred.
+        window: "hann", "hamming", "blackman", "bartlett", "kaiser", "rectangular",
+            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as
+            ``scipy.signal.get_window(..., fftbins=True)`` (librosa, torchaudio).
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa ``center``).
+        pad_mode: "constant" (zeros: librosa's default since 0.9) or "reflect" (torchaudio,
+            nnAudio and ``keras.ops.stft``).
         power: exponent of the magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
             default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
         **kwargs: Keras layer arguments.
@@ -284,7 +293,3 @@ class Spectrogram(AudioLayer):
 
     def compute_output_shape(self, input_shape):
         return framed_shape(self.stft_config, input_shape, self.stft_config.n_bins)
-
-
-STFT.__doc__ = STFT.__doc__.replace("{stft_args}", _STFT_ARGS_DOC)
-Spectrogram.__doc__ = Spectrogram.__doc__.replace("{stft_args}", _STFT_ARGS_DOC)
