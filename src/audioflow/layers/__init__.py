@@ -9,6 +9,7 @@ Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-majo
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
+from audioflow.layers.pcen import PCEN
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
@@ -21,6 +22,7 @@ __all__ = [
     "MelScale",
     "MelSpectrogram",
     "MFCC",
+    "PCEN",
     "Mixup",
     "PowerToDb",
     "RandomGain",

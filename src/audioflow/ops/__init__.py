@@ -24,6 +24,7 @@ from audioflow.ops.filters import (
     savgol_delta_weights,
 )
 from audioflow.ops.framing import frame, num_frames
+from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrogram, stft
 from audioflow.ops.windows import get_window
@@ -37,6 +38,7 @@ __all__ = [
     "db_to_power",
     "dct_matrix",
     "delta",
+    "exponential_moving_average",
     "fft_frequencies",
     "frame",
     "get_window",
@@ -53,10 +55,12 @@ __all__ = [
     "mixup",
     "num_frames",
     "overlap_add",
+    "pcen",
     "power_to_db",
     "random_gain",
     "random_time_shift",
     "savgol_delta_weights",
+    "smoothing_coefficient",
     "spec_augment",
     "spectrogram",
     "stft",
