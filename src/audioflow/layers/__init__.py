@@ -8,6 +8,7 @@ Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-majo
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
@@ -18,6 +19,7 @@ __all__ = [
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
+    "Leaf",
     "LogMelSpectrogram",
     "MelScale",
     "MelSpectrogram",

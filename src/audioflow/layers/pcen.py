@@ -119,8 +119,7 @@ class PCEN(AudioLayer):
         self.log_power = weight("log_power", np.log(self.power))
         self.smoothing = weight("smoothing", self._smoothing)
 
-    def call(self, inputs):
-        x = self._compute_input(inputs)
+    def _transform(self, x):
         rank = len(x.shape)
         S = ops.transpose(x, (0, 3, 1, 2)) if rank == 4 else x  # (batch[, channels], frames, bins)
         energy = max_filter_bins(S, self.max_size)
@@ -135,8 +134,7 @@ class PCEN(AudioLayer):
             power=ops.exp(ops.cast(self.log_power, S.dtype)),
             eps=self.eps,
         )
-        out = ops.transpose(out, (0, 2, 3, 1)) if rank == 4 else out
-        return self._output(out)
+        return ops.transpose(out, (0, 2, 3, 1)) if rank == 4 else out
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
