@@ -154,3 +154,19 @@ def test_unknown_bins_or_wrong_rank_fail_at_build():
         layers.PCEN().build((None, None, None))
     with pytest.raises(ParameterError, match=r"`inputs` must be of rank 3 or 4"):
         layers.PCEN().build((None, 100))
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="graphs with unknown dimensions are a TensorFlow feature")
+def test_graph_with_unknown_batch_and_length_and_xla_equal_eager():
+    import tensorflow as tf
+
+    pcen = layers.PCEN(trainable=True, max_size=3)
+    leaf = layers.Leaf(sample_rate=8000, n_filters=8)
+    S = _spectra(batch=3, frames=77)
+    x = np.random.default_rng(4).standard_normal((2, 1500)).astype(np.float32)
+    graph = tf.function(pcen, input_signature=[tf.TensorSpec([None, None, 24], tf.float32)])
+    np.testing.assert_allclose(graph(S).numpy(), to_numpy(pcen(S)), rtol=1e-5, atol=1e-5)
+    xla = tf.function(lambda inputs: pcen(inputs), jit_compile=True)
+    np.testing.assert_allclose(xla(S).numpy(), to_numpy(pcen(S)), rtol=1e-5, atol=1e-5)
+    leaf_graph = tf.function(leaf, input_signature=[tf.TensorSpec([None, None], tf.float32)])
+    np.testing.assert_allclose(leaf_graph(x).numpy(), to_numpy(leaf(x)), rtol=1e-5, atol=1e-5)
