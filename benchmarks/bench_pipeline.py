@@ -8,6 +8,10 @@ side in one run on one generated corpus (page-cached), interleaved, warm-up excl
 - 1 s clips at 44.1 kHz resampled to 16 kHz, WAV/FLAC/MP3: audioflow vs a plain librosa.load loop.
 - random 5 s crops of 30 s files, the same two settings (Keras cannot crop: it decodes the whole
   file and truncates, i.e. its output is the first 5 s).
+- in every case, the floor: soundfile + soxr alone in one thread (the same reads and resampling,
+  nothing else), times the cores this process may use; each loader is reported as a share of it.
+  The machine may be shared: the loaders are interleaved and the figures are medians, so compare
+  the ratios of one run rather than absolute rates across runs.
 
 Datasets are built once; a timed pass is one epoch over them.
 
@@ -31,8 +35,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
+import soxr  # noqa: E402
 
 SR = 16000
+FLOOR = "soundfile + soxr alone, 1 thread"
 
 
 def rss_mb():
@@ -143,6 +149,33 @@ def main():
 
         return run
 
+    def floor_loop(files, duration):
+        """The decode+resample floor: soundfile and soxr alone, one thread, no tf.data, no Python
+        beyond the two calls; the same reads the pipeline makes (a crop: seek + read of the crop,
+        except MP3, read from its start as an exact crop needs)."""
+
+        def run():
+            for path in files:
+                with sf.SoundFile(path) as handle:
+                    rate = handle.samplerate
+                    if duration is None or handle.frames <= duration * rate:
+                        handle.seek(0)
+                        y = handle.read(dtype="float32")
+                    else:
+                        start = int(rng.integers(0, handle.frames - int(duration * rate)))
+                        count = int(duration * rate)
+                        if handle.subtype.startswith("MPEG"):
+                            handle.seek(0)
+                            y = handle.read(start + count, dtype="float32")[start:]
+                        else:
+                            handle.seek(start)
+                            y = handle.read(count, dtype="float32")
+                if rate != SR:
+                    y = soxr.resample(y, rate, SR, quality="HQ")
+            return len(files)
+
+        return run
+
     long_repeat = lambda name: sets[name] * args.crops_per_file  # noqa: E731
     cases = {}  # case -> {config: callable}; clip seconds
     cases["1 s clips, WAV 16 kHz (no resampling)"] = (
@@ -151,6 +184,7 @@ def main():
             "audioflow, 1 call": ours(sets["clips_wav16k"], 1, 1.0),
             "audioflow, 2 calls": ours(sets["clips_wav16k"], 2, 1.0),
             "keras.utils.audio_dataset_from_directory": keras_loader(str(root / "clips_wav16k"), SR),
+            FLOOR: floor_loop(sets["clips_wav16k"], None),
         },
     )
     cases["random 5 s crops of 30 s files, WAV 16 kHz (no resampling)"] = (
@@ -159,6 +193,7 @@ def main():
             "audioflow, 1 call": ours(long_repeat("long_wav16k"), 1, 5.0),
             "audioflow, 2 calls": ours(long_repeat("long_wav16k"), 2, 5.0),
             "keras (whole file decoded, first 5 s)": keras_loader(str(root / "long_wav16k"), 5 * SR),
+            FLOOR: floor_loop(long_repeat("long_wav16k"), 5.0),
         },
     )
     for ext in ("wav", "flac", "mp3"):
@@ -168,6 +203,7 @@ def main():
                 "audioflow, 1 call": ours(sets[f"clips_{ext}44k"], 1, 1.0),
                 "audioflow, 2 calls": ours(sets[f"clips_{ext}44k"], 2, 1.0),
                 "librosa.load loop": librosa_loop(sets[f"clips_{ext}44k"], None),
+                FLOOR: floor_loop(sets[f"clips_{ext}44k"], None),
             },
         )
         cases[f"random 5 s crops of 30 s files, {ext.upper()} 44.1 kHz -> 16 kHz"] = (
@@ -176,6 +212,7 @@ def main():
                 "audioflow, 1 call": ours(long_repeat(f"long_{ext}44k"), 1, 5.0),
                 "audioflow, 2 calls": ours(long_repeat(f"long_{ext}44k"), 2, 5.0),
                 "librosa.load loop (offset, duration)": librosa_loop(long_repeat(f"long_{ext}44k"), 5.0),
+                FLOOR: floor_loop(long_repeat(f"long_{ext}44k"), 5.0),
             },
         )
 
@@ -194,15 +231,22 @@ def main():
                     times[case][name].append(elapsed)
         print(f"pass {rep} done", file=sys.stderr)
 
-    print(f"\nmedian of {args.repeats} interleaved passes after 1 warm-up pass; batch {batch}\n")
-    print("| case | loader | clips/s | x real time | ratio |")
-    print("|---|---|---:|---:|---:|")
+    cores = len(os.sched_getaffinity(0))
+    print(f"\nmedian of {args.repeats} interleaved passes after 1 warm-up pass; batch {batch}")
+    print(
+        f"floor = {cores} cores x the rate of soundfile + soxr alone in one thread (decode + resample "
+        "only, the same reads); 'of floor' = clips/s / floor\n"
+    )
+    print("| case | loader | clips/s | x real time | ratio | of floor |")
+    print("|---|---|---:|---:|---:|---:|")
     for case, (seconds, configs) in cases.items():
         rates = {name: counts[(case, name)] / statistics.median(times[case][name]) for name in configs}
-        peer = list(configs)[-1]
+        floor = cores * rates.pop(FLOOR)
+        peer = [name for name in configs if name != FLOOR][-1]
         for name, rate in rates.items():
             ratio = "1.00 (peer)" if name == peer else f"{rate / rates[peer]:.2f}x peer"
-            print(f"| {case} | {name} | {rate:,.0f} | {rate * seconds:,.0f} | {ratio} |")
+            print(f"| {case} | {name} | {rate:,.0f} | {rate * seconds:,.0f} | {ratio} | {rate / floor:.0%} |")
+        print(f"| {case} | floor ({cores} x one thread) | {floor:,.0f} | {floor * seconds:,.0f} | | 100% |")
 
     if args.case is not None:
         tmp.cleanup()

@@ -11,27 +11,11 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_int, check_power, is_int, resolve_stft_args
+from audioflow.ops._tensor import as_float as _as_float
+from audioflow.ops._tensor import dtype_name
+from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
 from audioflow.ops.framing import num_frames
 from audioflow.ops.windows import get_window, pad_center
-
-_FLOAT_DTYPES = ("float32", "float64")
-
-
-def dtype_name(x) -> str:
-    """The standard name ("float32", ...) of a tensor's dtype on any backend."""
-    return keras.backend.standardize_dtype(x.dtype)
-
-
-def _as_float(x):
-    x = ops.convert_to_tensor(x)
-    if dtype_name(x) not in _FLOAT_DTYPES:
-        x = ops.cast(x, "float32")
-    return x
-
-
-def _pad_last_axis(x, left: int, right: int, mode: str = "constant"):
-    widths = [(0, 0)] * (len(x.shape) - 1) + [(left, right)]
-    return ops.pad(x, widths, mode=mode)
 
 
 def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
@@ -41,8 +25,8 @@ def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
     TensorFlow ``jit_compile=True``) one gather that pads and windows in the same pass fuses best;
     TensorFlow graphs without XLA (Keras ``fit`` on a CPU by default) and eager TensorFlow copy
     contiguous hop-sized blocks (:func:`_strided_frames`, 1.6-2x faster there than the per-sample
-    gather); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing pads with
-    ``keras.ops.pad``, so it is used only for the padding that op gives on every length.
+    gather); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
+    (or no) padding only: ``keras.ops.pad``'s other modes fail on signals shorter than the pad.
     """
     backend = keras.backend.backend()
     if backend == "torch":
@@ -163,9 +147,9 @@ def stft(
             nnAudio, ``keras.ops.stft``).
 
     Frame count: :func:`audioflow.ops.num_frames`. Matches ``librosa.stft`` (transposed) to float32
-    precision. On TensorFlow and JAX the frames are gathered from the signal with the padding and
-    the window applied in the same pass (no padded copy of the signal), then transformed with
-    ``keras.ops.rfft``; on PyTorch the padded signal goes to ``keras.ops.stft`` (``torch.stft``).
+    precision. How the frames are made depends on the backend and mode (:func:`framing_method`):
+    one gather that pads and windows in the same pass (XLA), hop-sized block copies (TensorFlow
+    without XLA), or ``keras.ops.stft`` on the padded signal (PyTorch); then ``keras.ops.rfft``.
     """
     hop, win = resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
     x = _as_float(x)
