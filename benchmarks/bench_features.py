@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 
@@ -116,6 +117,13 @@ def fft_only_fn():
 # TensorFlow worker
 
 
+def _wanted(name):
+    return _ONLY is None or re.search(_ONLY, name) is not None
+
+
+_ONLY = None
+
+
 def tf_contenders(x64, batches, unknown_too):
     import tensorflow as tf
 
@@ -170,6 +178,8 @@ def tf_contenders(x64, batches, unknown_too):
                 for contender, build in builders:
                     row = dict(mode=mode, batch=batch, batch_known=known, contender=contender)
                     row["name"] = f"{mode} | b{batch} {'known' if known else 'unknown'} | {contender}"
+                    if not _wanted(row["name"]):
+                        continue
                     data = frames(x) if contender == FFT_ONLY else x
                     spec = tf.TensorSpec((batch if known else None,) + data.shape[1:], tf.float32)
                     try:
@@ -206,6 +216,8 @@ def jax_contenders(x64, batches, unknown_too):
         for contender, fn, description in builders:
             row = dict(mode="JAX jit", batch=batch, batch_known=True, contender=contender)
             row["name"] = f"JAX jit | b{batch} known | {contender}"
+            if not _wanted(row["name"]):
+                continue
             data = frames(x64[:batch]) if contender == FFT_ONLY else x64[:batch]
             try:
                 compiled, tensor = jax.jit(fn), jax.device_put(data)
@@ -283,6 +295,8 @@ def torch_contenders(x64, batches, unknown_too, device):
             for contender, build in builders:
                 row = dict(mode=mode, batch=batch, batch_known=known, contender=contender)
                 row["name"] = f"{mode} | b{batch} {'known' if known else 'unknown'} | {contender}"
+                if not _wanted(row["name"]):
+                    continue
                 data = frames(x64[:batch]) if contender == FFT_ONLY else x64[:batch]
                 try:
                     fn, description = build()
@@ -332,6 +346,8 @@ def _failed(row, error):
 
 
 def worker(args) -> None:
+    global _ONLY
+    _ONLY = args.only
     x64 = make_input(args.batch, args.seconds)
     batches = [args.batch] if args.quick else [args.batch, 1]
     unknown_too = not args.quick
@@ -343,10 +359,6 @@ def worker(args) -> None:
     else:
         device = "cuda" if args.device == "gpu" else "cpu"
         contenders = torch_contenders(x64, batches, unknown_too, device)
-    if args.only:
-        import re
-
-        contenders = [(row, run) for row, run in contenders if re.search(args.only, row["name"])]
     serve(contenders, lambda: base_environment(backend), args.gap)
 
 
@@ -437,7 +449,10 @@ def main(argv=None):
         help="a directory of extra peers (kapre, torchaudio, nnAudio) appended to sys.path",
     )
     parser.add_argument("--gap", type=float, default=0.1, help="seconds of idle before each timed call")
-    parser.add_argument("--only", help="regular expression on row names: time only those")
+    parser.add_argument(
+        "--only",
+        help='regular expression on row names ("MODE | bBATCH known|unknown | CONTENDER"): only those',
+    )
     parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

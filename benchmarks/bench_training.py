@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -254,6 +255,8 @@ def worker(args) -> None:
         arms = {PRECOMPUTED: None, **front_ends(backend, device)}
         for arm, build in arms.items():
             row = dict(mode=mode, arm=arm, name=f"{mode} | {arm}", data=source)
+            if args.only and not re.search(args.only, row["name"]):
+                continue
             try:
                 model = cnn(features.shape[1:]) if build is None else cnn(None, build(), audio.shape[1])
                 model.compile(
@@ -275,10 +278,6 @@ def worker(args) -> None:
                     f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
                 )
                 contenders.append((row, None))
-    if args.only:
-        import re
-
-        contenders = [(row, run) for row, run in contenders if re.search(args.only, row["name"])]
     serve(contenders, lambda: base_environment(backend), args.gap)
 
 
@@ -323,7 +322,8 @@ def report(results: dict, args) -> str:
             f"{mode}: audioflow overhead {100 * ours[0]:+.0f}% (CPU {100 * ours[1]:+.0f}%), best peer "
             f"{100 * best[0]:+.0f}% (CPU {100 * best[1]:+.0f}%): "
             + ("<= best peer" if ours[0] <= best[0] else "above the best peer")
-            + ("; <= half of it" if ours[0] <= best[0] / 2 else "")
+            + ("; <= half of it" if 0 < best[0] and ours[0] <= best[0] / 2 else "")
+            + ("" if best[0] > 0 else " (the best peer shows no overhead: below this run's noise)")
             + "."
         )
     unavailable = {k: v for res in results.values() for k, v in res["unavailable"].items()}
