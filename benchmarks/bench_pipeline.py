@@ -18,6 +18,7 @@ Datasets are built once; a timed pass is one epoch over them.
 Then peak memory (RSS) over one pass of 10,000 tiny files.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--repeats 5] [--clips 400]
+    .venv/bin/python benchmarks/bench_pipeline.py --ab [--repeats 7]   # the A/B comparisons
 """
 
 from __future__ import annotations
@@ -90,7 +91,15 @@ def main():
     parser.add_argument(
         "--case", default=None, help="only the cases whose name contains this text (and no memory pass)"
     )
+    parser.add_argument(
+        "--ab",
+        action="store_true",
+        help="instead: A/B of the 64-byte-aligned chunks and of on_error='skip' against 'raise'",
+    )
     args = parser.parse_args()
+    if args.ab:
+        ab_comparisons(args.repeats)
+        return
 
     import keras
     import librosa
@@ -275,6 +284,64 @@ def main():
         f"peak {max(r for _, r in samples):.0f} MB; growth over the last 90%: "
         f"{samples[-1][1] - base:+.1f} MB"
     )
+    tmp.cleanup()
+
+
+def ab_comparisons(repeats):
+    """Interleaved A/B in one process: chunks allocated unaligned (as before) vs 64-byte aligned;
+    on_error="skip" vs "raise" on the same files (no bad file)."""
+    import audioflow.data as ad
+    from audioflow.data import decoder
+
+    tmp = tempfile.TemporaryDirectory(prefix="audioflow-ab-")
+    root = Path(tmp.name)
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        sf.write(
+            root / f"long{i}.wav",
+            (0.3 * rng.standard_normal(30 * SR)).astype(np.float32),
+            SR,
+            subtype="PCM_16",
+        )
+    for i in range(300):
+        sf.write(
+            root / f"clip{i:03d}.wav",
+            (0.3 * rng.standard_normal(SR)).astype(np.float32),
+            SR,
+            subtype="PCM_16",
+        )
+    long = sorted(str(p) for p in root.glob("long*.wav")) * 16
+    clips = sorted(str(p) for p in root.glob("clip*.wav"))
+    aligned, unaligned = decoder.aligned_empty, lambda shape: np.empty(shape, np.float32)
+    runs = {}
+    for parallel in (1, 2):
+        for name, files, seconds in [("5 s crops of 30 s WAV", long, 5.0), ("1 s WAV", clips, 1.0)]:
+            ds = ad.audio_dataset(
+                files, batch_size=32, duration=seconds, shuffle=False, num_parallel_calls=parallel
+            )
+            for variant, allocate in [("unaligned (before)", unaligned), ("aligned (after)", aligned)]:
+                runs[(f"{name}, {parallel} call(s)", variant)] = (ds, allocate, len(files))
+    clips4 = clips * 4
+    for mode in ("raise", "skip"):
+        ds = ad.audio_dataset(clips4, batch_size=32, duration=1.0, shuffle=True, seed=0, on_error=mode)
+        runs[("1,200 x 1 s WAV, on_error", mode)] = (ds, aligned, len(clips4))
+    times = {key: [] for key in runs}
+    for rep in range(repeats + 1):
+        for key, (ds, allocate, _) in runs.items():
+            decoder.aligned_empty = allocate
+            start = time.perf_counter()
+            drain(ds)
+            if rep:
+                times[key].append(time.perf_counter() - start)
+    decoder.aligned_empty = aligned
+    print(f"median of {repeats} interleaved passes after a warm-up pass\n")
+    print("| case | variant | clips/s | ratio |")
+    print("|---|---|---:|---:|")
+    firsts = {}
+    for (case, variant), (_, _, n) in runs.items():
+        rate = n / statistics.median(times[(case, variant)])
+        first = firsts.setdefault(case, rate)
+        print(f"| {case} | {variant} | {rate:,.0f} | {rate / first:.2f}x |")
     tmp.cleanup()
 
 
