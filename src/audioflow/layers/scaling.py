@@ -14,11 +14,12 @@ class _DecibelLayer(AudioLayer):
     input_ranks = (3, 4)
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
     _default_amin = 1e-10
+    _amplitude = False
 
     def __init__(self, ref=1.0, amin=None, top_db=80.0, **kwargs):
         super().__init__(**kwargs)
         resolved_amin = self._default_amin if amin is None else amin
-        check_db_args(ref, resolved_amin, top_db)
+        check_db_args(ref, resolved_amin, top_db, amplitude=self._amplitude)
         self.ref, self.amin, self.top_db = ref, amin, top_db
         self._amin = resolved_amin
         self._remember(ref=ref, amin=amin, top_db=top_db)
@@ -47,6 +48,7 @@ class AmplitudeToDb(_DecibelLayer):
     """Magnitude spectrogram to dB, per example: ``librosa.amplitude_to_db`` (``amin`` default 1e-5)."""
 
     _default_amin = 1e-5
+    _amplitude = True
 
     def call(self, inputs):
         S = self._compute_input(inputs)

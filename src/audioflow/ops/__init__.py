@@ -3,6 +3,10 @@
 Signals are ``(..., samples)``; spectra are time-major ``(..., frames, bins)``.
 """
 
+from audioflow._backend import require_keras_backend
+
+require_keras_backend("audioflow.ops")
+
 from audioflow.ops.features import apply_filterbank, delta, log_mel_spectrogram, melspectrogram, mfcc
 from audioflow.ops.filters import (
     dct_matrix,
