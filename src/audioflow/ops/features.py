@@ -10,6 +10,7 @@ from audioflow._validation import (
     check_input,
     check_mfcc_input,
     check_power,
+    is_int,
     mel_arguments,
     parameter_error,
     resolve_stft_args,
@@ -18,7 +19,7 @@ from audioflow._validation import (
 from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
 from audioflow.ops.framing import num_frames
 from audioflow.ops.scaling import power_to_db
-from audioflow.ops.spectral import _padded_positions, dtype_name, spectrogram
+from audioflow.ops.spectral import _padded_positions, dtype_name, spectrogram, static_size
 
 
 def apply_filterbank(S, filterbank: np.ndarray):
@@ -89,8 +90,9 @@ def filtered_spectrogram(
 
     x = ops.convert_to_tensor(x)
     lead = tuple(x.shape[:-1])
-    n_items = int(np.prod(lead)) if all(d is not None for d in lead) else None
-    samples = x.shape[-1]
+    # Symbolic sizes (None, or JAX's shape-polymorphic dimensions when exporting) count as unknown.
+    n_items = int(np.prod(lead)) if all(is_int(d) for d in lead) else None
+    samples = x.shape[-1] if is_int(x.shape[-1]) else None
     n_frames = None if samples is None else num_frames(samples, n_fft=n_fft, hop_length=hop, center=center)
     size = batch_chunk_size(n_items, n_frames)
     if size is None:
@@ -190,9 +192,10 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
     interior, head, tail = savgol_delta_weights(width, order)
     x = ops.moveaxis(ops.convert_to_tensor(x), axis, -1)
     dtype = dtype_name(x)
-    n = x.shape[-1] if x.shape[-1] is not None else ops.shape(x)[-1]
+    frames = static_size(x.shape[-1])
+    n = frames if frames is not None else ops.shape(x)[-1]
     if mode != "interp":
-        if x.shape[-1] == 0:
+        if frames == 0:
             return ops.moveaxis(x, -1, axis)
         half = width // 2
         positions = ops.expand_dims(ops.arange(n, dtype="int32"), 1) + ops.arange(
@@ -205,11 +208,11 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
             inside = ops.logical_and(positions >= 0, positions < n)
             weights = ops.where(inside, weights, ops.zeros_like(weights))
         return ops.moveaxis(ops.sum(windows * weights, axis=-1), -1, axis)
-    if x.shape[-1] is not None and x.shape[-1] < width:
+    if frames is not None and frames < width:
         raise parameter_error(
             "x",
             "at least `width` frames long for mode='interp'",
-            frames=x.shape[-1],
+            frames=frames,
             width=width,
             hint="Use a smaller odd `width`, longer inputs, or another `mode` (librosa raises too).",
         )

@@ -10,6 +10,7 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_db_args, check_number
+from audioflow.ops.spectral import has_empty_dim
 
 # Time and frequency axes of a time-major ``(..., frames, bins)`` spectrogram.
 SPECTRAL_AXES = (-2, -1)
@@ -39,7 +40,7 @@ def _decibels(log_spec, S, *, ref, ref_db, amin, top_db, axis, scale):
     The example maxima are skipped for an empty tensor: there is nothing to floor, and reducing
     over an empty axis fails differently on every backend.
     """
-    empty = any(dim == 0 for dim in S.shape)
+    empty = has_empty_dim(S.shape)
     if ref == "max":
         if not empty:
             peak = ops.maximum(ops.max(S, axis=axis, keepdims=True), ops.cast(amin, S.dtype))

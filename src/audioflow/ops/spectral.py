@@ -15,6 +15,7 @@ from audioflow._validation import (
     check_input,
     check_int,
     check_power,
+    is_int,
     parameter_error,
     stft_arguments,
 )
@@ -71,7 +72,7 @@ def _pad_signal(x, pad: int, mode: str):
 
 def _check_static_input(x, *, center: bool, pad_mode: str):
     """An empty signal cannot be padded by ``np.pad`` modes other than "constant" (numpy raises)."""
-    if center and pad_mode != "constant" and x.shape[-1] == 0:
+    if center and pad_mode != "constant" and static_size(x.shape[-1]) == 0:
         raise parameter_error(
             "inputs",
             f"at least 1 sample long for pad_mode={pad_mode!r}",
@@ -88,8 +89,14 @@ def _zeros(x, shape_tail, dtype):
     return lead + ops.zeros(shape_tail, dtype=dtype)
 
 
-def _is_empty(shape) -> bool:
-    return any(dim == 0 for dim in shape)
+def static_size(dim) -> int | None:
+    """A dimension as an int, or None when unknown (None, or a JAX shape-polymorphic symbol)."""
+    return int(dim) if is_int(dim) else None
+
+
+def has_empty_dim(shape) -> bool:
+    """Whether a statically known dimension of ``shape`` is 0."""
+    return any(static_size(dim) == 0 for dim in shape)
 
 
 def gather_frames() -> bool:
@@ -178,11 +185,11 @@ def stft(
     )
     x = _as_float(x)
     _check_static_input(x, center=center, pad_mode=pad_mode)
-    samples = x.shape[-1]
+    samples = static_size(x.shape[-1])
     bins = n_fft // 2 + 1
     if samples is not None:
         frames = num_frames(samples, n_fft=n_fft, hop_length=hop, center=center)
-        if frames == 0 or samples == 0 or _is_empty(x.shape[:-1]):
+        if frames == 0 or samples == 0 or has_empty_dim(x.shape[:-1]):
             # No samples, frames or signals: FFT libraries reject empty input; the spectrum of
             # zero-padding alone is zero.
             empty = _zeros(x, (frames, bins), dtype_name(x))
@@ -297,9 +304,9 @@ def istft(
     real = _as_float(real)
     dtype = dtype_name(real)
     imag = ops.cast(imag, dtype)
-    n_frames = real.shape[-2]
-    if n_frames == 0 or _is_empty(real.shape[:-2]):
-        samples = istft_length(n_frames or 0, n_fft=n_fft, hop_length=hop, center=center, length=length)
+    n_frames = static_size(real.shape[-2])
+    if n_frames == 0 or has_empty_dim(real.shape[:-2]):
+        samples = istft_length(n_frames, n_fft=n_fft, hop_length=hop, center=center, length=length)
         return _zeros(real[..., 0], (samples,), dtype)
     frames = ops.irfft((real, imag), fft_length=n_fft)
     window_values = pad_center(get_window(window, win, dtype=np.float64), n_fft)
