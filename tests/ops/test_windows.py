@@ -93,7 +93,6 @@ def test_stft_with_scipy_windows_matches_librosa(window):
         (None, r"`window` must be a window name, a \(name, \*parameters\) tuple"),
         ((), r"`window` must be a window name, a \(name, \*parameters\) tuple"),
     ],
-    ids=repr,
 )
 def test_invalid_windows_are_parameter_errors(window, message):
     with pytest.raises(ParameterError, match=message):
