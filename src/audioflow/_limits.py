@@ -1,4 +1,11 @@
-"""Argument limits and name tables shared by the checks in :mod:`audioflow._validation`."""
+"""Argument limits, name tables, validated-argument types and the cached scipy window behind
+:mod:`audioflow._validation` (which words every error)."""
+
+import functools
+from typing import NamedTuple
+
+import numpy as np
+import scipy.signal
 
 # Size limits: far beyond any real use, low enough that a typo fails here instead of as a
 # MemoryError (or a minutes-long build) later.
@@ -15,26 +22,30 @@ MAX_SAMPLES = 2**28
 MAX_DELTA_WIDTH = 1001
 
 
-# librosa (and Keras, tf.signal, torchaudio) argument names users carry over.
-
+#: Argument names of librosa, torchaudio, tf.signal and Keras, and audioflow's name for each.
 FOREIGN_NAMES = {
-    "sr": ("sample_rate", "librosa"),
-    "fmin": ("f_min", "librosa"),
-    "fmax": ("f_max", "librosa"),
-    "ref_value": ("ref", "librosa"),
-    "sampling_rate": ("sample_rate", "Keras"),
-    "fft_length": ("n_fft", "Keras and tf.signal"),
-    "sequence_length": ("win_length", "Keras"),
-    "sequence_stride": ("hop_length", "Keras"),
-    "frame_step": ("hop_length", "tf.signal"),
-    "num_mel_bins": ("n_mels", "Keras and tf.signal"),
-    "min_freq": ("f_min", "Keras"),
-    "max_freq": ("f_max", "Keras"),
-    "lower_edge_hertz": ("f_min", "tf.signal"),
-    "upper_edge_hertz": ("f_max", "tf.signal"),
-    "n_hop": ("hop_length", "kapre"),
-    "win_fn": ("window", "torchaudio"),
-    "mel_scale": ("htk", "torchaudio"),
+    "sr": "sample_rate",
+    "sampling_rate": "sample_rate",
+    "fmin": "f_min",
+    "fmax": "f_max",
+    "min_freq": "f_min",
+    "max_freq": "f_max",
+    "lower_edge_hertz": "f_min",
+    "upper_edge_hertz": "f_max",
+    "num_mel_bins": "n_mels",
+    "n_mel": "n_mels",
+    "num_mfcc": "n_mfcc",
+    "n_mfccs": "n_mfcc",
+    "fft_length": "n_fft",
+    "frame_length": "win_length",
+    "sequence_length": "win_length",
+    "frame_step": "hop_length",
+    "sequence_stride": "hop_length",
+    "hop_size": "hop_length",
+    "win_size": "win_length",
+    "mel_norm": "norm",
+    "n_hop": "hop_length",
+    "win_fn": "window",
 }
 
 
@@ -44,3 +55,39 @@ PAD_MODES = ("constant", "reflect", "edge", "symmetric", "wrap")
 DELTA_MODES = ("interp", "nearest", "mirror", "constant", "wrap")
 #: audioflow's own window names beyond scipy's: "kaiser" alone means ("kaiser", 12.0).
 DEFAULT_KAISER_BETA = 12.0
+
+
+class StftArgs(NamedTuple):
+    """Validated STFT arguments, with ``hop_length`` and ``win_length`` resolved."""
+
+    n_fft: int
+    hop_length: int
+    win_length: int
+    window: object
+    center: bool
+    pad_mode: str
+
+
+class MelArgs(NamedTuple):
+    """Validated mel filterbank arguments, with ``f_max`` resolved."""
+
+    sample_rate: float
+    n_fft: int
+    n_mels: int
+    f_min: float
+    f_max: float
+    htk: bool
+    norm: object
+
+
+def scipy_window(spec, win_length: int) -> np.ndarray:
+    """``scipy.signal.get_window(spec, win_length, fftbins=True)`` as float64, cached, read-only."""
+    return _scipy_window(spec, win_length)
+
+
+@functools.lru_cache(maxsize=64)
+def _scipy_window(spec, win_length):
+    with np.errstate(all="ignore"):  # invalid parameters give NaN, reported by _validation.check_window
+        values = np.asarray(scipy.signal.get_window(spec, win_length, fftbins=True), dtype=np.float64)
+    values.flags.writeable = False
+    return values

@@ -9,13 +9,10 @@ optionally followed by a hint.
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
-from typing import NamedTuple
 
 import numpy as np
-import scipy.signal
 
 from audioflow._limits import (
     DEFAULT_KAISER_BETA,
@@ -27,6 +24,9 @@ from audioflow._limits import (
     MAX_N_MELS,
     MAX_SAMPLES,
     PAD_MODES,
+    MelArgs,
+    StftArgs,
+    scipy_window,
 )
 from audioflow.errors import ParameterError
 
@@ -137,24 +137,17 @@ def check_bool(name: str, value):
     return bool(value)
 
 
-def check_librosa_names(kwargs, *, positional: str | None = None, positional_names=("y", "S")) -> None:
-    """Reject librosa / Keras / tf.signal / torchaudio argument names with the audioflow name to use.
+def check_librosa_names(kwargs, *, positional: str | None = None) -> None:
+    """Refuse librosa / Keras / tf.signal / torchaudio argument names, naming audioflow's.
 
-    ``kwargs`` holds the keyword arguments a function or layer did not recognise. Names in
-    :data:`FOREIGN_NAMES` raise a :class:`ParameterError` naming the audioflow argument; with
-    ``positional`` (the name of the function's first argument), ``y=`` or ``S=`` raise one saying
-    to pass the input positionally. Other names are left to the caller.
+    ``kwargs`` holds keyword arguments a function or layer did not recognise: a name in
+    :data:`FOREIGN_NAMES` raises a :class:`ParameterError` (:func:`check_foreign_names`); with
+    ``positional`` (the name of an op's first argument), so do librosa's ``y=`` and ``S=``. Other
+    names are left to the caller.
     """
+    check_foreign_names(kwargs, set(FOREIGN_NAMES.values()))
     for name, value in kwargs.items():
-        if name in FOREIGN_NAMES:
-            ours, origin = FOREIGN_NAMES[name]
-            raise parameter_error(
-                name,
-                f"passed as `{ours}`",
-                hint=f"audioflow calls it `{ours}` ({origin} calls it `{name}`).",
-                **{name: value},
-            )
-        if positional is not None and name in positional_names:
+        if positional is not None and name in ("y", "S"):
             raise parameter_error(
                 name,
                 f"passed as the first (positional) argument `{positional}`",
@@ -163,16 +156,12 @@ def check_librosa_names(kwargs, *, positional: str | None = None, positional_nam
             )
 
 
-def check_no_extra_arguments(function: str, kwargs, *, positional: str | None = None) -> None:
-    """:func:`check_librosa_names`, then a TypeError (as Python's) for any other unknown name."""
+def check_input(function: str, x, kwargs, *, positional: str = "x"):
+    """An op's first argument, with unknown keywords refused: librosa's names (``y=``, ``sr=``)
+    by :func:`check_librosa_names`, any other as Python does (TypeError)."""
     check_librosa_names(kwargs, positional=positional)
     for name in kwargs:
         raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
-
-
-def check_input(function: str, x, kwargs, *, positional: str = "x"):
-    """An op's first argument, after :func:`check_no_extra_arguments` (so ``y=`` gets a clear error)."""
-    check_no_extra_arguments(function, kwargs, positional=positional)
     if x is None:
         raise TypeError(f"{function}() missing 1 required positional argument: {positional!r}")
     return x
@@ -203,19 +192,6 @@ def _window_spec(window):
             *(p if p is None or isinstance(p, int) else float(p) for p in params),
         )
     return None
-
-
-def scipy_window(spec, win_length: int) -> np.ndarray:
-    """``scipy.signal.get_window(spec, win_length, fftbins=True)`` as float64, cached, read-only."""
-    return _scipy_window(spec, win_length)
-
-
-@functools.lru_cache(maxsize=64)
-def _scipy_window(spec, win_length):
-    with np.errstate(all="ignore"):  # invalid parameters give NaN, reported by check_window
-        values = np.asarray(scipy.signal.get_window(spec, win_length, fftbins=True), dtype=np.float64)
-    values.flags.writeable = False
-    return values
 
 
 def check_window(window, win_length: int):
@@ -260,17 +236,6 @@ def check_window(window, win_length: int):
     return array
 
 
-class StftArgs(NamedTuple):
-    """Validated STFT arguments, with ``hop_length`` and ``win_length`` resolved."""
-
-    n_fft: int
-    hop_length: int
-    win_length: int
-    window: object
-    center: bool
-    pad_mode: str
-
-
 def stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode) -> StftArgs:
     """Validate STFT arguments; defaults resolved, NumPy scalars as Python values."""
     n_fft = check_int("n_fft", n_fft, minimum=2, maximum=MAX_N_FFT)
@@ -302,18 +267,6 @@ def resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode):
 
 def check_power(power):
     return check_number("power", power, exclusive_minimum=0.0)
-
-
-class MelArgs(NamedTuple):
-    """Validated mel filterbank arguments, with ``f_max`` resolved."""
-
-    sample_rate: float
-    n_fft: int
-    n_mels: int
-    f_min: float
-    f_max: float
-    htk: bool
-    norm: object
 
 
 def mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm) -> MelArgs:
@@ -438,3 +391,90 @@ def check_delta_args(width, order, mode="interp"):
         )
     mode = check_choice("mode", mode, DELTA_MODES)
     return width, order, mode
+
+
+# ---------------------------------------------------------------------------
+# Mel scales, and names users bring from other libraries.
+
+MEL_SCALES = ("slaney", "htk")
+
+
+def resolve_mel_scale(mel_scale, htk=None) -> str:
+    """The mel scale named by ``mel_scale``, or by the older ``htk`` flag when that is given.
+
+    ``htk=True`` means ``mel_scale="htk"`` (the default ``"slaney"`` gives way to it); ``htk=False``
+    with ``mel_scale="htk"`` contradicts itself.
+    """
+    check_choice("mel_scale", mel_scale, MEL_SCALES)
+    if htk is None:
+        return mel_scale
+    htk = check_bool("htk", htk)
+    if not htk and mel_scale == "htk":
+        raise parameter_error(
+            "htk",
+            'True or None when `mel_scale="htk"`',
+            htk=htk,
+            mel_scale=mel_scale,
+            hint="`htk` is the older spelling of `mel_scale`: pass only `mel_scale`.",
+        )
+    return "htk" if htk else mel_scale
+
+
+def check_foreign_names(arguments: dict, accepted) -> None:
+    """Refuse another library's spelling of an argument this function or layer accepts.
+
+    "`sr` is not an audioflow argument: audioflow calls it `sample_rate`. Received: sr=16000."
+    """
+    for name, value in arguments.items():
+        ours = FOREIGN_NAMES.get(name)
+        if ours is not None and ours in accepted:
+            raise ParameterError(
+                f"`{name}` is not an audioflow argument: audioflow calls it `{ours}`. "
+                f"Received: {name}={_format_value(value)}."
+            )
+
+
+# ---------------------------------------------------------------------------
+# Augmentation, PCEN and learnable front ends (audioflow.ops.augment/pcen/leaf).
+
+MASK_VALUES = ("zero", "mean")
+
+
+def check_augment_range(name: str, value, *, minimum: float | None = None):
+    """A ``(low, high)`` pair of finite numbers with low <= high (a list from a config too)."""
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or not all(is_number(v) and np.isfinite(v) for v in value)
+    ):
+        raise parameter_error(name, "a (low, high) pair of finite numbers", **{name: value})
+    low, high = float(value[0]), float(value[1])
+    if low > high:
+        raise parameter_error(name, "a (low, high) pair with low <= high", **{name: value})
+    if minimum is not None and low < minimum:
+        raise parameter_error(name, f"a (low, high) pair with low >= {minimum}", **{name: value})
+    return low, high
+
+
+def check_spec_augment_args(
+    freq_mask_param,
+    n_freq_masks,
+    time_mask_param,
+    n_time_masks,
+    time_mask_max_ratio,
+    time_warp_param,
+    mask_value,
+):
+    check_int("freq_mask_param", freq_mask_param, minimum=0)
+    check_int("n_freq_masks", n_freq_masks, minimum=0)
+    check_int("time_mask_param", time_mask_param, minimum=0)
+    check_int("n_time_masks", n_time_masks, minimum=0)
+    check_number("time_mask_max_ratio", time_mask_max_ratio, minimum=0.0, maximum=1.0)
+    check_int("time_warp_param", time_warp_param, minimum=0)
+    check_choice("mask_value", mask_value, MASK_VALUES)
+
+
+def check_fits_axis(name: str, width: int, axis: str, length, hint: str | None = None):
+    """``width`` (a mask or warp parameter) must fit a static axis of ``length`` (None: unknown, not checked)."""
+    if length is not None and width > length:
+        raise parameter_error(name, f"<= the number of {axis}", hint=hint, **{name: width, axis: length})

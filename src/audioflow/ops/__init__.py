@@ -7,6 +7,16 @@ from audioflow._backend import require_keras_backend
 
 require_keras_backend("audioflow.ops")
 
+from audioflow.ops.augment import (
+    add_noise,
+    colored_noise,
+    mix_batch,
+    mixup,
+    random_gain,
+    random_time_shift,
+    spec_augment,
+    time_warp,
+)
 from audioflow.ops.features import apply_filterbank, delta, log_mel_spectrogram, melspectrogram, mfcc
 from audioflow.ops.filters import (
     dct_matrix,
@@ -23,8 +33,10 @@ from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrog
 from audioflow.ops.windows import get_window
 
 __all__ = [
+    "add_noise",
     "amplitude_to_db",
     "apply_filterbank",
+    "colored_noise",
     "db_to_amplitude",
     "db_to_power",
     "dct_matrix",
@@ -41,10 +53,16 @@ __all__ = [
     "mel_to_hz",
     "melspectrogram",
     "mfcc",
+    "mix_batch",
+    "mixup",
     "num_frames",
     "overlap_add",
     "power_to_db",
+    "random_gain",
+    "random_time_shift",
     "savgol_delta_weights",
+    "spec_augment",
     "spectrogram",
     "stft",
+    "time_warp",
 ]

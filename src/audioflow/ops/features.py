@@ -13,19 +13,26 @@ from audioflow._validation import (
     is_int,
     mel_arguments,
     parameter_error,
+    resolve_mel_scale,
     resolve_stft_args,
     stft_arguments,
 )
+from audioflow.ops._tensor import cast_like, dtype_name
 from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
 from audioflow.ops.framing import num_frames
 from audioflow.ops.scaling import power_to_db
-from audioflow.ops.spectral import _padded_positions, dtype_name, spectrogram, static_size
+from audioflow.ops.spectral import _padded_positions, spectrogram, static_size
 
 
-def apply_filterbank(S, filterbank: np.ndarray):
-    """Project ``(..., frames, bins)`` through a ``(bins, n_out)`` matrix -> ``(..., frames, n_out)``."""
+def apply_filterbank(S, filterbank):
+    """Project ``(..., frames, bins)`` through a ``(bins, n_out)`` matrix -> ``(..., frames, n_out)``.
+
+    ``filterbank`` may be a NumPy constant (:func:`mel_filterbank`, :func:`dct_matrix`) or a tensor
+    or Keras variable, in which case gradients flow to it (a learnable filterbank). It is cast to
+    ``S``'s dtype.
+    """
     S = ops.convert_to_tensor(S)
-    return ops.matmul(S, ops.convert_to_tensor(np.asarray(filterbank), dtype=dtype_name(S)))
+    return ops.matmul(S, cast_like(filterbank, S))
 
 
 # Frames per chunk in `filtered_spectrogram`: enough to amortise one loop step, few enough that the
@@ -53,7 +60,7 @@ def batch_chunk_size(n_items: int | None, n_frames: int | None) -> int | None:
 
 def filtered_spectrogram(
     x,
-    filterbank: np.ndarray,
+    filterbank,
     *,
     n_fft: int = 2048,
     hop_length: int | None = None,
@@ -73,7 +80,8 @@ def filtered_spectrogram(
     """
     hop, win = resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
     check_power(power)
-    filterbank = np.asarray(filterbank)
+    if isinstance(filterbank, (list, tuple)):
+        filterbank = np.asarray(filterbank)
 
     def project(signals):
         S = spectrogram(
@@ -116,23 +124,29 @@ def melspectrogram(
     n_mels: int = 128,
     f_min: float = 0.0,
     f_max: float | None = None,
-    htk: bool = False,
+    htk: bool | None = None,
     norm="slaney",
+    mel_scale: str = "slaney",
     **kwargs,
 ):
     """Mel spectrogram ``(..., samples)`` -> ``(..., frames, n_mels)``.
 
-    Equals ``librosa.feature.melspectrogram(y=x, sr=sample_rate, ...).T`` with the same arguments.
-    librosa's names (``y=``, ``sr=``, ``fmin=``, ...) raise a :class:`~audioflow.ParameterError`
-    naming the audioflow argument.
+    Equals ``librosa.feature.melspectrogram(y=x, sr=sample_rate, ...).T`` with the same arguments
+    (``mel_scale="htk"`` is librosa's ``htk=True``; ``htk=`` is accepted too). librosa's names
+    (``y=``, ``sr=``, ``fmin=``, ...) raise a :class:`~audioflow.ParameterError` naming the
+    audioflow argument.
     """
     x = check_input("melspectrogram", x, kwargs)
     stft_args = stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode)
     power = check_power(power)
-    mel = mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
+    mel_scale = resolve_mel_scale(mel_scale, htk)
+    mel = mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm)
+    filterbank = mel_filterbank(
+        mel.sample_rate, mel.n_fft, mel.n_mels, mel.f_min, mel.f_max, norm=mel.norm, mel_scale=mel_scale
+    )
     return filtered_spectrogram(
         x,
-        mel_filterbank(mel.sample_rate, mel.n_fft, mel.n_mels, mel.f_min, mel.f_max, mel.htk, mel.norm),
+        filterbank,
         n_fft=stft_args.n_fft,
         hop_length=stft_args.hop_length,
         win_length=stft_args.win_length,

@@ -1,0 +1,212 @@
+"""Seeded fuzz of every layer's constructor arguments (issue 8, "Tests").
+
+Each case passes a random subset of a layer's arguments, mixing valid values (including NumPy
+scalars and Fractions) and invalid ones (wrong types, NaN, inf, negative, huge, strings). Every
+rejection must be a ParameterError in the standard format naming an argument that was passed;
+every case holding an invalid value must be rejected; every accepted construction must build,
+run on a short input, and give finite output of the shape ``compute_output_shape`` reports.
+
+To fuzz a new layer, add an entry to ``FUZZ_SPECS`` (the coverage test lists what is missing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from audioflow import ParameterError, layers
+from tests.helpers import to_numpy
+
+NAN, INF = float("nan"), float("inf")
+CASES_PER_LAYER = 200
+INVALID_PROBABILITY = 0.12
+_ERROR_FORMAT = re.compile(r"^`(\w+)` must be .+\. Received: .+\.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Pool:
+    valid: tuple
+    invalid: tuple
+
+
+def pool(valid, invalid):
+    return Pool(tuple(valid), tuple(invalid))
+
+
+STFT_ARGUMENTS = {
+    "n_fft": pool(
+        [16, 64, 100, 256, 400, 512, 1024, np.int64(256), np.int16(512), np.uint16(128)],
+        [0, 1, -512, 512.0, "512", None, True, NAN, 2**40, np.float64(256.0), [512]],
+    ),
+    "win_length": pool([None, 16, 50, 200, np.int32(64)], [0, -1, 1.5, "a", INF, True]),
+    "hop_length": pool([None, 4, 64, 160, 333, 10**6, np.int64(100)], [0, -64, 2.5, "64", 10**12, NAN]),
+    "window": pool(
+        [
+            "hann",
+            "hamming",
+            "blackmanharris",
+            "flattop",
+            ("kaiser", 8.0),
+            ("tukey", 0.25),
+            14.0,
+            np.str_("hann"),
+        ],
+        ["hanning", ("kaiser", NAN), ("kaiser", INF), None, ("hann", 3.0), [None, None], 1 + 2j, "", NAN],
+    ),
+    "center": pool([True, False, np.bool_(True)], ["yes", 1, None, 0.0]),
+    "pad_mode": pool(
+        ["constant", "reflect", "edge", "symmetric", "wrap", np.str_("reflect")],
+        ["mean", "", None, 3, "Reflect"],
+    ),
+}
+POWER = {
+    "power": pool([1.0, 2.0, 0.5, 3, np.float32(2.0), Fraction(3, 2)], [0, -1.0, NAN, INF, "2", None, True])
+}
+MEL_ARGUMENTS = {
+    "sample_rate": pool(
+        [8000, 16000, 22050, 44100.0, np.int64(16000), np.float32(22050)],
+        [0, -8000, NAN, INF, "16000", None, True],
+    ),
+    "n_mels": pool([1, 10, 40, 128, np.int64(64)], [0, -5, 40.0, 10**7, "40", None]),
+    "f_min": pool([0.0, 20, 50.0, np.float32(30.0), Fraction(25, 2)], [-1.0, NAN, INF, "0", None]),
+    "f_max": pool([None, 4000.0, 3999, np.float64(3000.0)], [0.0, -100.0, NAN, INF, 1e9, "8000"]),
+    "htk": pool([True, False, np.bool_(False)], ["htk", 1, None]),
+    "norm": pool(
+        ["slaney", None, 1, 2.0, np.inf, np.float64(2.0)], ["area", 0, -1.0, NAN, np.array([1.0, 2.0]), True]
+    ),
+}
+DB_COMMON = {
+    "top_db": pool([80.0, 40, None, 0.0, np.float32(60.0), 1e6], [-1.0, NAN, INF, "80"]),
+    "ref": pool(
+        [1.0, "max", 1e-3, 1e200, np.float64(2.0), np.str_("max")],
+        [0.0, -1.0, NAN, INF, "min", None, np.array([1.0, 2.0])],
+    ),
+}
+POWER_AMIN = pool([1e-10, 1e-30, 1e3, np.float32(1e-8)], [0, -1e-10, NAN, INF, 1e39, 1e-45, "1e-10", None])
+AMPLITUDE_AMIN = pool([None, 1e-5, 1e-10, 1e15, np.float32(1e-4)], [0, -1e-5, NAN, 1e20, 1e-20, "1e-5"])
+MFCC_ARGUMENTS = {
+    "n_mfcc": pool([1, 13, 20, np.int64(13)], [0, -13, 13.5, "13", None]),
+    "dct_type": pool([1, 2, 3, np.int64(2)], [0, 4, 2.0, "2", None]),
+    "dct_norm": pool(["ortho", None, np.str_("ortho")], ["forward", 1, "Ortho"]),
+    "lifter": pool([0.0, 22, 1e3, np.float32(22.0)], [-1.0, NAN, INF, "22", None]),
+}
+DELTA_ARGUMENTS = {
+    "width": pool([3, 5, 9, np.int64(9)], [1, 2, 4, 9.0, -9, 10**7, "9", None]),
+    "order": pool([1, 2, 3, np.int64(1)], [0, -1, 1.5, "1", None]),
+}
+ISTFT_ARGUMENTS = {
+    **{name: STFT_ARGUMENTS[name] for name in ("n_fft", "win_length", "hop_length", "window", "center")},
+    "length": pool([None, 100, 1000, np.int64(500)], [-1, 1.5, "100", 10**12]),
+}
+
+WAVEFORM = (2, 1100)
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    arguments: dict
+    #: The input shape given the resolved constructor arguments.
+    input_shape: object = WAVEFORM
+    #: Arguments whose joint constraints another argument's error may name (e.g. hop_length's default).
+    related: tuple = ()
+
+
+def _istft_input(kwargs):
+    return (2, 6, int(kwargs.get("n_fft", 2048)) // 2 + 1, 2)
+
+
+FUZZ_SPECS = {
+    "STFT": Spec(STFT_ARGUMENTS, related=("hop_length",)),
+    "InverseSTFT": Spec(ISTFT_ARGUMENTS, input_shape=_istft_input, related=("hop_length",)),
+    "Spectrogram": Spec({**STFT_ARGUMENTS, **POWER}, related=("hop_length",)),
+    "MelSpectrogram": Spec({**STFT_ARGUMENTS, **POWER, **MEL_ARGUMENTS}, related=("hop_length", "f_min")),
+    "LogMelSpectrogram": Spec(
+        {
+            **STFT_ARGUMENTS,
+            **POWER,
+            **MEL_ARGUMENTS,
+            **DB_COMMON,
+            "amin": POWER_AMIN,
+        },
+        related=("hop_length", "f_min"),
+    ),
+    "MFCC": Spec(
+        {**STFT_ARGUMENTS, **POWER, **MEL_ARGUMENTS, **DB_COMMON, "amin": POWER_AMIN, **MFCC_ARGUMENTS},
+        related=("hop_length", "f_min", "n_mfcc", "n_mels"),
+    ),
+    "PowerToDb": Spec(
+        {
+            **DB_COMMON,
+            "amin": pool((None, *POWER_AMIN.valid), [v for v in POWER_AMIN.invalid if v is not None]),
+        },
+        input_shape=(2, 7, 9),
+    ),
+    "AmplitudeToDb": Spec({**DB_COMMON, "amin": AMPLITUDE_AMIN}, input_shape=(2, 7, 9)),
+    "Delta": Spec(DELTA_ARGUMENTS, input_shape=(2, 12, 5)),
+}
+
+
+def _cases(spec: Spec, rng: np.random.Generator):
+    names = list(spec.arguments)
+    for _ in range(CASES_PER_LAYER):
+        kwargs, invalid = {}, []
+        for name in names:
+            if rng.random() < 0.5:
+                continue
+            choices = spec.arguments[name]
+            bad = bool(choices.invalid) and rng.random() < INVALID_PROBABILITY
+            values = choices.invalid if bad else choices.valid
+            kwargs[name] = values[rng.integers(len(values))]
+            if bad:
+                invalid.append(name)
+        yield kwargs, invalid
+
+
+def _input(spec: Spec, kwargs, rng):
+    shape = spec.input_shape(kwargs) if callable(spec.input_shape) else spec.input_shape
+    data = rng.standard_normal(shape).astype(np.float32) * 0.1
+    return np.abs(data) if len(shape) == 3 and spec is not FUZZ_SPECS["Delta"] else data
+
+
+def test_every_public_layer_is_fuzzed():
+    missing = sorted(set(layers.__all__) - set(FUZZ_SPECS))
+    assert not missing, f"add {missing} to FUZZ_SPECS in tests/test_fuzz_arguments.py"
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ_SPECS))
+def test_constructor_fuzz(name):
+    spec = FUZZ_SPECS[name]
+    layer_class = getattr(layers, name)
+    rng = np.random.default_rng(sum(map(ord, name)))
+    accepted = rejected = 0
+    for kwargs, invalid in _cases(spec, rng):
+        context = f"{name}({kwargs!r})"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # empty mel filters warn, as librosa
+                layer = layer_class(**kwargs)
+        except ParameterError as error:
+            match = _ERROR_FORMAT.match(str(error))
+            assert match, f"{context}: message not in the standard format: {error}"
+            assert match.group(1) in set(kwargs) | set(spec.related), f"{context}: names {match.group(1)!r}"
+            rejected += 1
+            continue
+        except Exception as error:  # noqa: BLE001 - any other exception is the failure being tested
+            pytest.fail(f"{context}: {type(error).__name__} instead of ParameterError: {error}")
+        assert not invalid, f"{context}: accepted although {invalid} are invalid"
+        accepted += 1
+        x = _input(spec, kwargs, rng)
+        try:
+            output = to_numpy(layer(x))
+        except ParameterError as error:  # a static shape the layer cannot take (checked in build)
+            assert str(error).startswith("`inputs` must be"), f"{context}: {error}"
+            continue
+        expected = tuple(int(d) for d in layer.compute_output_shape(x.shape))
+        assert output.shape == expected, f"{context}: output {output.shape}, compute_output_shape {expected}"
+        assert np.all(np.isfinite(output)), f"{context}: non-finite output"
+    assert accepted >= CASES_PER_LAYER // 10 and rejected >= CASES_PER_LAYER // 10, (accepted, rejected)
