@@ -160,12 +160,20 @@ def test_mfcc_refuses_a_waveform():
         ),
         (
             lambda y: af.melspectrogram(y, sr=16000),
-            r"`sr` must be passed as `sample_rate`. Received: sr=16000. audioflow calls it `sample_rate` "
-            r"\(librosa calls it `sr`\).",
+            r"`sr` is not an audioflow argument: audioflow calls it `sample_rate`. Received: sr=16000.",
         ),
-        (lambda y: af.melspectrogram(y, fmin=20.0), r"`fmin` must be passed as `f_min`"),
-        (lambda y: af.log_mel_spectrogram(y, fmax=8000.0), r"`fmax` must be passed as `f_max`"),
-        (lambda y: af.melspectrogram(y, num_mel_bins=40), r"`num_mel_bins` must be passed as `n_mels`"),
+        (
+            lambda y: af.melspectrogram(y, fmin=20.0),
+            r"`fmin` is not an audioflow argument: audioflow calls it `f_min`",
+        ),
+        (
+            lambda y: af.log_mel_spectrogram(y, fmax=8000.0),
+            r"`fmax` is not an audioflow argument: audioflow calls it `f_max`",
+        ),
+        (
+            lambda y: af.melspectrogram(y, num_mel_bins=40),
+            r"`num_mel_bins` is not an audioflow argument: audioflow calls it `n_mels`",
+        ),
         (
             lambda y: af.melspectrogram(y, sample_rate=8000, n_fft=256, n_mels=10**7),
             r"`n_mels` must be <= 4096. Received: n_mels=10000000.",

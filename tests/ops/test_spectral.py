@@ -338,7 +338,7 @@ def test_numpy_scalar_arguments_are_their_python_values():
         (lambda y: af.stft(y=y), r"`y` must be passed as the first \(positional\) argument `x`"),
         (
             lambda y: af.spectrogram(y, fft_length=512),
-            r"`fft_length` must be passed as `n_fft`. Received: fft_length=512.",
+            r"`fft_length` is not an audioflow argument: audioflow calls it `n_fft`. Received: fft_length=512.",
         ),
     ],
 )

@@ -29,7 +29,7 @@ from audioflow.ops.filters import (
 )
 from audioflow.ops.framing import frame, num_frames
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
-from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrogram, stft
+from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
 from audioflow.ops.windows import get_window
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "get_window",
     "hz_to_mel",
     "istft",
+    "istft_length",
     "log_mel_spectrogram",
     "magnitude_power",
     "mel_filterbank",

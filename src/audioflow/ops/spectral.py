@@ -254,10 +254,14 @@ def overlap_add(frames, hop_length: int):
 def istft_length(
     n_frames: int, *, n_fft: int, hop_length: int, center: bool, length: int | None = None
 ) -> int:
-    """Samples :func:`istft` returns for ``n_frames`` frames: ``length`` when given, else
-    ``hop_length * (n_frames - 1) + n_fft``, less ``2 * (n_fft // 2)`` with ``center`` (never < 0)."""
+    """Number of samples :func:`istft` returns for ``n_frames`` frames.
+
+    ``length`` when given, else ``hop_length * (n_frames - 1) + n_fft`` less ``2 * (n_fft // 2)``
+    with ``center`` (never below 0), as ``librosa.istft``. Used by ``InverseSTFT`` for its shape.
+    """
     if length is not None:
-        return length
+        return int(length)
+    n_fft, hop_length = int(n_fft), int(hop_length)
     return max(0, hop_length * (n_frames - 1) + n_fft - (2 * (n_fft // 2) if center else 0))
 
 
