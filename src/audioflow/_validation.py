@@ -145,8 +145,8 @@ def check_librosa_names(kwargs, *, positional: str | None = None) -> None:
     ``positional`` (the name of an op's first argument), so do librosa's ``y=`` and ``S=``. Other
     names are left to the caller.
     """
-    check_foreign_names(kwargs, set(FOREIGN_NAMES.values()))
     for name, value in kwargs.items():
+        check_foreign_names({name: value}, set(FOREIGN_NAMES.values()))
         if positional is not None and name in ("y", "S"):
             raise parameter_error(
                 name,
