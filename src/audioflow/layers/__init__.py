@@ -12,7 +12,9 @@ require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
+from audioflow.layers.pcen import PCEN
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
@@ -21,10 +23,12 @@ __all__ = [
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
+    "Leaf",
     "LogMelSpectrogram",
     "MelScale",
     "MelSpectrogram",
     "MFCC",
+    "PCEN",
     "Mixup",
     "PowerToDb",
     "RandomGain",
