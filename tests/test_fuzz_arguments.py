@@ -200,6 +200,28 @@ FUZZ_SPECS = {
         training=True,
     ),
     "SpecAugment": Spec(SPEC_AUGMENT_ARGUMENTS | SEED, input_shape=(2, 24, 16), training=True),
+    "PCEN": Spec(
+        {
+            "sample_rate": pool([8000, 22050, np.int64(16000)], [0, -1, NAN, "x"]),
+            "hop_length": pool([64, 512, np.int64(256)], [0, -1, 1.5, "512"]),
+            "gain": pool([0.98, 0.5], [NAN, "x"]),
+            "power": pool([0.5, 0.25], [NAN, "x"]),
+            "time_constant": pool([0.4, 0.06], [0, -1.0, NAN]),
+            "eps": pool([1e-6, 1e-3], [0, NAN]),
+            "trainable": pool([True, False], []),
+        },
+        input_shape=SPECTRUM,
+        positive=True,
+    ),
+    "Leaf": Spec(
+        {
+            "n_filters": pool([10, 40, np.int64(20)], [0, -1, 1.5, "40"]),
+            "sample_rate": pool([16000, 8000], [0, NAN, "x"]),
+            "learn_filters": pool([True, False], []),
+            "learn_pooling": pool([True, False], []),
+            "learn_pcen": pool([True, False], []),
+        }
+    ),
     "Mixup": Spec(
         {"alpha": pool([0.2, 1, 0.01, np.float32(0.4)], [0, -0.2, NAN, INF, "0.2", None]), **SEED},
         training=True,
