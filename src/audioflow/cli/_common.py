@@ -68,7 +68,7 @@ def open_fraction(text):
 
 
 def is_audio_name(path) -> bool:
-    from audioflow.data.io import AUDIO_EXTENSIONS
+    from audioflow.io import AUDIO_EXTENSIONS
 
     return str(path).lower().endswith(AUDIO_EXTENSIONS)
 

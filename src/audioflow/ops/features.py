@@ -9,6 +9,7 @@ from audioflow._validation import (
     check_delta_args,
     check_int,
     check_power,
+    is_int,
     resolve_mel_args,
     resolve_stft_args,
 )
@@ -86,8 +87,9 @@ def filtered_spectrogram(
 
     x = ops.convert_to_tensor(x)
     lead = tuple(x.shape[:-1])
-    n_items = int(np.prod(lead)) if all(d is not None for d in lead) else None
-    samples = x.shape[-1]
+    # Symbolic sizes (None, or JAX's shape-polymorphic dimensions when exporting) count as unknown.
+    n_items = int(np.prod(lead)) if all(is_int(d) for d in lead) else None
+    samples = x.shape[-1] if is_int(x.shape[-1]) else None
     n_frames = None if samples is None else num_frames(samples, n_fft=n_fft, hop_length=hop, center=center)
     size = batch_chunk_size(n_items, n_frames)
     if size is None:
