@@ -108,7 +108,7 @@ def test_feature_config_holds_the_resolved_front_end():
         "n_fft": 256,
         "win_length": 200,
         "hop_length": 80,
-        "n_mels": 64,
+        "n_mels": 40,
     }
     assert config["model"]["size"] == "small" and config["model"]["augment"] is True
 

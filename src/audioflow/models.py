@@ -6,11 +6,12 @@ saved ``.keras`` file is all that inference needs::
 
     waveform (batch, samples)
       -> [training only] RandomTimeShift, RandomGain, AddNoise          (waveform augmentation)
-      -> front end: log-mel (dB) | mel + PCEN | LEAF                    (batch, frames, bands)
-      -> per-example normalisation (zero mean, unit variance over time and bands)
+      -> front end: log-mel (dB)                                        (batch, frames, bands)
+      -> per-example, per-band normalisation (zero mean, unit variance over time)
       -> [training only] SpecAugment (frequency and time masks)
-      -> temporal ResNet: 1-D convolutions over time, bands as channels (TC-ResNet, Choi et
-         al. 2019), three residual stages that halve the frame rate
+      -> two 3x3 convolutions over (time, band), each followed by pooling over bands
+      -> temporal ResNet: 1-D convolutions over time, bands x channels as channels (as TC-ResNet,
+         Choi et al. 2019), three residual stages that halve the frame rate
       -> global max + average pooling over time -> dropout -> softmax
       -> ClassifierInfo (identity; carries class names, sample rate and clip length)
 
@@ -49,15 +50,23 @@ __all__ = [
 ]
 
 #: Front ends of :func:`build_classifier`.
-FRONTENDS = ("logmel", "pcen", "leaf")
-#: Channels of the stem and of the three residual stages, per model size.
-SIZES = {"small": (16, 24, 32, 48), "medium": (32, 48, 64, 96), "large": (48, 72, 96, 144)}
+FRONTENDS = ("logmel",)
+#: Per model size: channels of the two 2-D stem convolutions, of the 1-D stem, and of the three
+#: residual stages.
+SIZES = {
+    "small": {"stem2d": (4, 8), "stem": 16, "stages": (24, 32, 48)},
+    "medium": {"stem2d": (8, 16), "stem": 32, "stages": (48, 64, 96)},
+    "large": {"stem2d": (16, 32), "stem": 48, "stages": (72, 96, 144)},
+}
 #: Defaults of the recipe (``audioflow train`` uses them as its option defaults).
 TRAINING_DEFAULTS = {
     "frontend": "logmel",
     "size": "medium",
     "augment": True,
-    "epochs": 30,
+    "n_fft": None,  # from the sample rate: see default_stft
+    "hop_length": None,
+    "n_mels": 40,
+    "epochs": 25,
     "batch_size": 32,
     "learning_rate": 3e-3,
     "weight_decay": 1e-2,
@@ -144,21 +153,25 @@ def _frontend(x, frontend, *, sample_rate, stft, n_mels, f_min, f_max):
     """Waveform -> ``(batch, frames, bands)`` features of the chosen front end."""
     from audioflow import layers
 
-    if frontend == "logmel":
-        return layers.LogMelSpectrogram(
-            sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, name="logmel", **stft
-        )(x)
-    if frontend == "pcen":
-        mel = layers.MelSpectrogram(
-            sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, power=1.0, name="mel", **stft
-        )(x)
-        return layers.PCEN(
-            sample_rate=sample_rate, hop_length=stft["hop_length"], trainable=True, name="pcen"
-        )(mel)
-    return layers.LEAF(
-        sample_rate=sample_rate, n_filters=n_mels, window_length=_WINDOW_SECONDS, stride=_HOP_SECONDS,
-        f_min=f_min, f_max=f_max, name="leaf",
-    )(x)  # fmt: skip
+    return layers.LogMelSpectrogram(
+        sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, name="logmel", **stft
+    )(x)
+
+
+def _body_stem(x, size):
+    """2-D convolutions over (time, band) that tolerate small shifts in frequency (other voices,
+    other recorders), pooled over bands, then the bands x channels as the channels of a 1-D stem."""
+    conv, bn, relu = keras.layers.Conv2D, keras.layers.BatchNormalization, keras.layers.Activation
+    x = keras.layers.Reshape((x.shape[1], x.shape[2], 1), name="add_channel")(x)
+    for index, channels in enumerate(size["stem2d"], start=1):
+        x = conv(channels, 3, padding="same", use_bias=False, name=f"stem2d_conv{index}")(x)
+        x = bn(momentum=0.9, name=f"stem2d_bn{index}")(x)
+        x = relu("relu", name=f"stem2d_relu{index}")(x)
+        x = keras.layers.MaxPooling2D((1, 2), padding="same", name=f"stem2d_pool{index}")(x)
+    x = keras.layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]), name="bands_to_channels")(x)
+    x = keras.layers.Conv1D(size["stem"], 3, padding="same", use_bias=False, name="stem_conv")(x)
+    x = bn(momentum=0.9, name="stem_bn")(x)
+    return relu("relu", name="stem_relu")(x)
 
 
 def _residual_stage(x, channels, kernel_size, index):
@@ -186,7 +199,7 @@ def build_classifier(
     n_fft: int | None = None,
     win_length: int | None = None,
     hop_length: int | None = None,
-    n_mels: int = 64,
+    n_mels: int = 40,
     f_min: float = 0.0,
     f_max: float | None = None,
     kernel_size: int = 9,
@@ -202,9 +215,7 @@ def build_classifier(
         class_names: the labels, in output order (at least 2, unique).
         sample_rate: sample rate (Hz) of the input waveforms.
         duration: clip length in seconds; the input has ``round(duration * sample_rate)`` samples.
-        frontend: "logmel" (librosa's dB log-mel spectrogram), "pcen" (mel magnitudes with
-            trainable per-channel energy normalisation) or "leaf" (learnable Gabor filterbank,
-            Gaussian pooling and sPCEN, Zeghidour et al. 2021).
+        frontend: "logmel" (librosa's dB log-mel spectrogram, top_db 80).
         size: "small", "medium" or "large": channels of the temporal ResNet (:data:`SIZES`).
         augment: add the training-only augmentation layers (time shift up to 0.1 s, gain
             +-6 dB, white noise at 10-40 dB SNR, SpecAugment with two band masks of up to 1/8
@@ -212,7 +223,7 @@ def build_classifier(
         n_fft, win_length, hop_length: STFT sizes in samples (librosa names); default
             :func:`default_stft` (25 ms window, 10 ms hop at any sample rate). ``n_fft`` alone
             keeps the 25 ms window when it fits, else ``win_length = n_fft``.
-        n_mels: mel bands (LEAF: filters); 64.
+        n_mels: mel bands; 40 (as LEAF's 40 filters; the convolutions see them as channels).
         f_min, f_max: mel range in Hz; default 0 Hz to Nyquist.
         kernel_size: temporal kernel of the residual stages, in frames (9 = 90 ms at 10 ms hop).
         dropout: dropout rate before the classifier, in ``[0, 1)``.
@@ -265,7 +276,10 @@ def build_classifier(
         x = layers.RandomGain(gain_db=(-6.0, 6.0), seed=layer_seed(1), name="random_gain")(x)
         x = layers.AddNoise(snr_db=(10.0, 40.0), seed=layer_seed(2), name="add_noise")(x)
     x = _frontend(x, frontend, sample_rate=sample_rate, stft=stft, n_mels=n_mels, f_min=f_min, f_max=f_max)
-    x = keras.layers.LayerNormalization(axis=(1, 2), center=False, scale=False, name="normalize")(x)
+    # Each band to zero mean, unit variance over the clip's frames (instance normalisation, the
+    # cepstral mean and variance normalisation of speech front ends): removes the microphone's and
+    # the voice's spectral tilt and the gain, which helps most on voices never heard in training.
+    x = keras.layers.GroupNormalization(groups=-1, axis=-1, center=False, scale=False, name="normalize")(x)
     if augment:
         frames = clip_samples // stft["hop_length"] + 1
         x = layers.SpecAugment(
@@ -273,11 +287,8 @@ def build_classifier(
             time_mask_param=max(1, min(round(_TIME_MASK_SECONDS * sample_rate / stft["hop_length"]), frames // 4)),
             n_time_masks=2, seed=layer_seed(3), name="spec_augment",
         )(x)  # fmt: skip
-    stem, *stages = SIZES[size]
-    x = keras.layers.Conv1D(stem, 3, padding="same", use_bias=False, name="stem_conv")(x)
-    x = keras.layers.BatchNormalization(momentum=0.9, name="stem_bn")(x)
-    x = keras.layers.Activation("relu", name="stem_relu")(x)
-    for index, channels in enumerate(stages, start=1):
+    x = _body_stem(x, SIZES[size])
+    for index, channels in enumerate(SIZES[size]["stages"], start=1):
         x = _residual_stage(x, channels, kernel_size, index)
     x = keras.layers.Concatenate(name="pool")(
         [
