@@ -42,7 +42,7 @@ def small(**options):
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_every_frontend_and_size_builds_and_gives_probabilities(frontend, size):
     model = build_classifier(NAMES, sample_rate=SR, duration=DURATION, frontend=frontend, size=size)
-    probabilities = to_numpy(model.predict(waveforms(), verbose=0))
+    probabilities = to_numpy(model(waveforms(), training=False))
     assert probabilities.shape == (4, 3)
     assert np.all(np.isfinite(probabilities))
     np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=1e-5)
@@ -84,18 +84,18 @@ def test_without_augmentation_training_calls_agree():
 
 def test_augmentation_layers_are_in_the_model():
     names = {layer.name for layer in small().layers}
-    assert {"spec_augment", "add_noise", "random_gain", "random_time_shift"} <= names
+    assert {"spec_augment", "random_gain", "random_time_shift"} <= names
 
 
 @pytest.mark.parametrize("frontend", FRONTENDS)
 def test_save_and_load_round_trip(tmp_path, frontend):
     model = build_classifier(NAMES, sample_rate=SR, duration=DURATION, frontend=frontend, size="small")
     x = waveforms()
-    expected = to_numpy(model.predict(x, verbose=0))
+    expected = to_numpy(model(x, training=False))
     path = tmp_path / "model.keras"
     model.save(path)
     loaded, info = load_classifier(path)
-    np.testing.assert_allclose(to_numpy(loaded.predict(x, verbose=0)), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(to_numpy(loaded(x, training=False)), expected, rtol=1e-5, atol=1e-6)
     assert info == classifier_info(model)
     assert info["class_names"] == NAMES
     assert info["sample_rate"] == SR and info["clip_samples"] == CLIP
@@ -213,7 +213,7 @@ def test_training_learns_and_restores_the_best_epoch(tmp_path):
     assert best.restore_best_weights
     val = history.history["val_accuracy"]
     assert val[best.best_epoch] == max(val)
-    restored = (to_numpy(model.predict(x[:24], verbose=0)).argmax(-1) == labels[:24]).mean()
+    restored = (to_numpy(model(x[:24], training=False)).argmax(-1) == labels[:24]).mean()
     assert restored == pytest.approx(max(val))
     model.save(tmp_path / "trained.keras")  # a compiled model with the recipe's loss saves
     loaded, _ = load_classifier(tmp_path / "trained.keras")

@@ -5,7 +5,7 @@ class probabilities. Everything that turns audio into a prediction is inside the
 saved ``.keras`` file is all that inference needs::
 
     waveform (batch, samples)
-      -> [training only] RandomTimeShift, RandomGain, AddNoise          (waveform augmentation)
+      -> [training only] RandomTimeShift, RandomGain                    (waveform augmentation)
       -> front end: log-mel (dB)                                        (batch, frames, bands)
       -> per-example, per-band normalisation (zero mean, unit variance over time)
       -> [training only] SpecAugment (frequency and time masks)
@@ -66,7 +66,7 @@ TRAINING_DEFAULTS = {
     "n_fft": None,  # from the sample rate: see default_stft
     "hop_length": None,
     "n_mels": 40,
-    "epochs": 25,
+    "epochs": 20,
     "batch_size": 32,
     "learning_rate": 3e-3,
     "weight_decay": 1e-2,
@@ -218,7 +218,7 @@ def build_classifier(
         frontend: "logmel" (librosa's dB log-mel spectrogram, top_db 80).
         size: "small", "medium" or "large": channels of the temporal ResNet (:data:`SIZES`).
         augment: add the training-only augmentation layers (time shift up to 0.1 s, gain
-            +-6 dB, white noise at 10-40 dB SNR, SpecAugment with two band masks of up to 1/8
+            +-6 dB, SpecAugment with two band masks of up to 1/8
             of the bands and two time masks of up to 0.1 s).
         n_fft, win_length, hop_length: STFT sizes in samples (librosa names); default
             :func:`default_stft` (25 ms window, 10 ms hop at any sample rate). ``n_fft`` alone
@@ -274,7 +274,6 @@ def build_classifier(
             name="random_time_shift",
         )(x)  # fmt: skip
         x = layers.RandomGain(gain_db=(-6.0, 6.0), seed=layer_seed(1), name="random_gain")(x)
-        x = layers.AddNoise(snr_db=(10.0, 40.0), seed=layer_seed(2), name="add_noise")(x)
     x = _frontend(x, frontend, sample_rate=sample_rate, stft=stft, n_mels=n_mels, f_min=f_min, f_max=f_max)
     # Each band to zero mean, unit variance over the clip's frames (instance normalisation, the
     # cepstral mean and variance normalisation of speech front ends): removes the microphone's and
