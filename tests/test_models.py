@@ -234,3 +234,9 @@ def test_training_defaults_name_the_recipe():
     assert TRAINING_DEFAULTS["frontend"] in FRONTENDS and TRAINING_DEFAULTS["size"] in SIZES
     assert TRAINING_DEFAULTS["augment"] is True
     assert {"epochs", "batch_size", "learning_rate"} <= set(TRAINING_DEFAULTS)
+
+
+def test_deprecated_width_chooses_a_size():
+    with pytest.warns(DeprecationWarning, match="`width` is deprecated"):
+        model = build_classifier(NAMES, sample_rate=SR, duration=DURATION, width=16, augment=False)
+    assert classifier_info(model)["feature_config"]["model"]["size"] == "small"

@@ -31,6 +31,8 @@ best validation accuracy restored at the end::
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 
 from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
@@ -205,6 +207,7 @@ def build_classifier(
     kernel_size: int = 9,
     dropout: float = 0.2,
     seed: int | None = None,
+    width: int | None = None,
 ) -> keras.Model:
     """A raw-waveform classifier: augmentation, a front end and a temporal ResNet in one model.
 
@@ -228,6 +231,8 @@ def build_classifier(
         kernel_size: temporal kernel of the residual stages, in frames (9 = 90 ms at 10 ms hop).
         dropout: dropout rate before the classifier, in ``[0, 1)``.
         seed: int seed of the augmentation layers, or None.
+        width: deprecated (0.1.0's first-block filters); chooses ``size``: <= 16 "small",
+            <= 32 "medium", else "large".
 
     Returns:
         An uncompiled ``keras.Model`` mapping ``(batch, samples)`` float32 waveforms to
@@ -243,6 +248,10 @@ def build_classifier(
         raise parameter_error("class_names", "unique", class_names=class_names)
     check_int("sample_rate", sample_rate, minimum=1)
     check_number("duration", duration, exclusive_minimum=0.0)
+    if width is not None:
+        check_int("width", width, minimum=1)
+        warnings.warn("`width` is deprecated; use `size`.", DeprecationWarning, stacklevel=2)
+        size = "small" if width <= 16 else "medium" if width <= 32 else "large"
     check_choice("frontend", frontend, FRONTENDS)
     check_choice("size", size, tuple(SIZES))
     check_bool("augment", augment)

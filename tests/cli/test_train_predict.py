@@ -98,7 +98,7 @@ def test_model_takes_raw_audio_and_carries_class_names(trained):
     model, info = load_classifier(trained / "model.keras")
     assert info["class_names"] == sorted(SYNTHETIC_CLASSES)
     assert info["sample_rate"] == 8000 and info["clip_samples"] == 4000
-    assert model.layers[1].__class__.__name__ == "LogMelSpectrogram"
+    assert "LogMelSpectrogram" in [layer.__class__.__name__ for layer in model.layers]
     probabilities = keras.ops.convert_to_numpy(model(np.zeros((2, 4000), dtype="float32")))
     assert probabilities.shape == (2, 6)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
