@@ -120,9 +120,8 @@ class ClassifierInfo(keras.layers.Layer):
 def default_stft(sample_rate) -> dict:
     """The recipe's STFT for a sample rate: 25 ms Hann window, FFT of the next power of two, 10 ms hop.
 
-    Returns ``{"n_fft", "win_length", "hop_length"}`` in samples; e.g. 8 kHz -> 256, 200, 80;
-    16 kHz -> 512, 400, 160; 44.1 kHz -> 2048, 1102, 441 (the usual speech front end, as
-    Kaldi's and LEAF's 25 ms / 10 ms).
+    Returns ``{"n_fft", "win_length", "hop_length"}`` in samples (Kaldi's and LEAF's 25 ms / 10 ms):
+    8 kHz -> 256, 200, 80; 16 kHz -> 512, 400, 160; 44.1 kHz -> 2048, 1102, 441.
     """
     check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
     win_length = max(2, int(round(_WINDOW_SECONDS * sample_rate)))
@@ -220,9 +219,8 @@ def build_classifier(
         duration: clip length in seconds; the input has ``round(duration * sample_rate)`` samples.
         frontend: "logmel" (librosa's dB log-mel spectrogram, top_db 80).
         size: "small", "medium" or "large": channels of the temporal ResNet (:data:`SIZES`).
-        augment: add the training-only augmentation layers (time shift up to 0.1 s, gain
-            +-6 dB, SpecAugment with two band masks of up to 1/8
-            of the bands and two time masks of up to 0.1 s).
+        augment: add the training-only augmentation layers (time shift up to 0.1 s, gain +-6 dB,
+            SpecAugment: two band masks of up to 1/8 of the bands, two time masks up to 0.1 s).
         n_fft, win_length, hop_length: STFT sizes in samples (librosa names); default
             :func:`default_stft` (25 ms window, 10 ms hop at any sample rate). ``n_fft`` alone
             keeps the 25 ms window when it fits, else ``win_length = n_fft``.
