@@ -201,3 +201,19 @@ def check_delta_args(width, order):
     if width % 2 == 0:
         raise parameter_error("width", "an odd integer >= 3", width=width)
     check_choice("order", order, (1, 2))
+
+
+# librosa's argument names that users carry over, and what audioflow calls them.
+LIBROSA_NAMES = {"sr": "sample_rate", "fmin": "f_min", "fmax": "f_max"}
+
+
+def check_no_foreign_arguments(function: str, arguments: dict, *, renamed=LIBROSA_NAMES):
+    """Reject keyword arguments ``function`` does not take, naming audioflow's name for librosa's.
+
+    "`sr` is not an argument of specshow(): audioflow calls it `sample_rate`. Received: sr=22050."
+    """
+    for name, value in arguments.items():
+        hint = f": audioflow calls it `{renamed[name]}`" if name in renamed else ""
+        raise ParameterError(
+            f"`{name}` is not an argument of {function}(){hint}. Received: {name}={_format_value(value)}."
+        )
