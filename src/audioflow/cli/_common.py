@@ -140,6 +140,34 @@ def new_figure(width=10.0, height=4.0):
 _QUIET = {"done": False}
 
 
+def _import_backend(need_tensorflow):
+    """Import Keras and its backend (and TensorFlow for tf.data); a missing one is named with its install command."""
+    from audioflow.errors import MissingDependencyError
+
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    try:
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.ones((1,)))
+        backend = keras.backend.backend()
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"Keras or its {backend!r} backend is not installed ({exc}). Install them with "
+            f"`pip install audioflow[{backend}]`, or set KERAS_BACKEND to an installed backend "
+            "(tensorflow, jax or torch)."
+        ) from exc
+    if need_tensorflow or backend == "tensorflow":
+        try:
+            import tensorflow as tf
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "audioflow's input pipeline (tf.data) needs TensorFlow, which is not installed. "
+                "Install it with `pip install audioflow[tensorflow]` (the datasets then feed Keras on "
+                "any backend)."
+            ) from exc
+        tf.constant(0.0).numpy()
+
+
 def start_backend(*, need_tensorflow=False, verbose=False):
     """Import Keras (and TensorFlow when the input pipeline needs it) before any work.
 
@@ -162,13 +190,7 @@ def start_backend(*, need_tensorflow=False, verbose=False):
         except (OSError, ValueError):
             saved = None
     try:
-        import keras
-
-        keras.ops.convert_to_numpy(keras.ops.ones((1,)))
-        if need_tensorflow or keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            tf.constant(0.0).numpy()
+        _import_backend(need_tensorflow)
     finally:
         if saved is not None:
             os.dup2(saved, 2)
