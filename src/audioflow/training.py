@@ -34,6 +34,7 @@ __all__ = [
     "OUTPUT_NAMES",
     "EpochTimer",
     "Evaluation",
+    "RestoreBestWeights",
     "Fit",
     "TrainingData",
     "TrainingResult",
@@ -71,21 +72,11 @@ class TrainingData:
 
     def skipped(self) -> list:
         """Files skipped as unreadable so far (``on_error="skip"``): ``[{"path", "reason"}]``."""
-        seen, entries = set(), []
+        entries = {}
         for dataset in (self.train, self.validation):
-            for entry in list(getattr(dataset, "skipped", None) or []):
-                path, reason = _entry(entry)
-                if path not in seen:
-                    seen.add(path)
-                    entries.append({"path": path, "reason": reason})
-        return entries
-
-
-def _entry(entry):
-    if isinstance(entry, dict):
-        return str(entry["path"]), str(entry["reason"])
-    path = getattr(entry, "path", None)
-    return (str(path), str(entry.reason)) if path is not None else (str(entry[0]), str(entry[1]))
+            for path, reason in list(dataset.skipped):  # audioflow.data.SkippedFile tuples
+                entries.setdefault(str(path), {"path": str(path), "reason": str(reason)})
+        return list(entries.values())
 
 
 def make_datasets(
@@ -185,10 +176,7 @@ def _default_callbacks(epochs):
 
     if hasattr(models, "classifier_callbacks"):
         return list(models.classifier_callbacks(epochs=epochs))
-    import keras
-
-    # Keep the weights of the epoch with the best validation accuracy; restored at the end.
-    return [keras.callbacks.EarlyStopping("val_accuracy", patience=epochs, restore_best_weights=True)]
+    return [RestoreBestWeights()]
 
 
 # ---------------------------------------------------------------- fit
@@ -198,6 +186,34 @@ def _callback_base():
     import keras
 
     return keras.callbacks.Callback
+
+
+class RestoreBestWeights(_callback_base()):
+    """Keep the weights of the epoch with the best ``val_accuracy`` and restore them at the end.
+
+    Ties (frequent on small validation sets) go to the lower ``val_loss``, then to the earlier
+    epoch. ``best_epoch`` (from 0) names the epoch restored. Like ``keras.callbacks.EarlyStopping(
+    "val_accuracy", restore_best_weights=True)`` without the stopping, plus the tie-break.
+    """
+
+    restore_best_weights = True
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.best_weights = None, 0, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        accuracy, loss = logs.get("val_accuracy"), logs.get("val_loss")
+        if accuracy is None or not math.isfinite(accuracy):
+            return
+        key = (accuracy, -loss if loss is not None and math.isfinite(loss) else -math.inf)
+        if self.best is None or key > self.best:
+            self.best, self.best_epoch = key, epoch
+            self.best_weights = self.model.get_weights()
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
 
 
 class EpochTimer(_callback_base()):
@@ -266,12 +282,11 @@ def _check_something_was_read(data, cause=None):
     skipped = data.skipped()
     unreadable = {entry["path"] for entry in skipped}
     for subset, dataset in (("training", data.train), ("validation", data.validation)):
-        files = [str(path) for path in dataset.file_paths]
+        files = {str(path) for path in dataset.file_paths}
         if files and unreadable.issuperset(files):
-            everything = len(unreadable) >= data.train_files + data.validation_files
-            _raise_if_nothing_readable(
-                data.directory, cause, skipped=skipped, subset=None if everything else subset
-            )
+            _raise_if_nothing_readable(data.directory, cause)  # no file of the folder at all?
+            mine = [entry for entry in skipped if entry["path"] in files]
+            _raise_if_nothing_readable(data.directory, cause, skipped=mine, subset=subset)
 
 
 def _finite(value):
