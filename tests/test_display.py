@@ -132,14 +132,18 @@ def test_librosa_argument_names_are_named():
     ax = Figure().add_subplot()
     S = np.zeros((10, 20))
     with pytest.raises(
-        ParameterError, match=r"`sr` is not an argument of specshow\(\): audioflow calls it `sample_rate`"
+        ParameterError, match=r"`sr` is not an audioflow argument: audioflow calls it `sample_rate`"
     ):
         display.specshow(S, sr=22050, x_axis="time", ax=ax)
     with pytest.raises(ParameterError, match="audioflow calls it `f_max`"):
         display.specshow(S, fmax=8000, ax=ax)
-    with pytest.raises(ParameterError, match="`bins_per_octave` is not an argument of specshow"):
+    with pytest.raises(
+        TypeError, match="specshow\\(\\) got an unexpected keyword argument 'bins_per_octave'"
+    ):
         display.specshow(S, bins_per_octave=12, ax=ax)
-    with pytest.raises(ParameterError, match="`sr` is not an argument of waveshow"):
+    with pytest.raises(
+        ParameterError, match="`sr` is not an audioflow argument: audioflow calls it `sample_rate`"
+    ):
         display.waveshow(np.zeros(100), sr=22050, ax=ax)
     display.specshow(S, sample_rate=22050, x_axis="time", ax=ax)  # librosa's x_axis="time" is accepted
     with pytest.raises(ParameterError, match="`x_axis` must be one of"):

@@ -203,17 +203,113 @@ def check_delta_args(width, order):
     check_choice("order", order, (1, 2))
 
 
-# librosa's argument names that users carry over, and what audioflow calls them.
-LIBROSA_NAMES = {"sr": "sample_rate", "fmin": "f_min", "fmax": "f_max"}
+# ---------------------------------------------------------------------------
+# Mel scales, and names users bring from other libraries.
+
+MEL_SCALES = ("slaney", "htk")
 
 
-def check_no_foreign_arguments(function: str, arguments: dict, *, renamed=LIBROSA_NAMES):
-    """Reject keyword arguments ``function`` does not take, naming audioflow's name for librosa's.
+def resolve_mel_scale(mel_scale, htk=None) -> str:
+    """The mel scale named by ``mel_scale``, or by the older ``htk`` flag when that is given.
 
-    "`sr` is not an argument of specshow(): audioflow calls it `sample_rate`. Received: sr=22050."
+    ``htk=True`` means ``mel_scale="htk"`` (the default ``"slaney"`` gives way to it); ``htk=False``
+    with ``mel_scale="htk"`` contradicts itself.
+    """
+    check_choice("mel_scale", mel_scale, MEL_SCALES)
+    if htk is None:
+        return mel_scale
+    htk = check_bool("htk", htk)
+    if not htk and mel_scale == "htk":
+        raise parameter_error(
+            "htk",
+            'True or None when `mel_scale="htk"`',
+            htk=htk,
+            mel_scale=mel_scale,
+            hint="`htk` is the older spelling of `mel_scale`: pass only `mel_scale`.",
+        )
+    return "htk" if htk else mel_scale
+
+
+#: Argument names of librosa, torchaudio, tf.signal and Keras, and audioflow's name for each.
+FOREIGN_NAMES = {
+    "sr": "sample_rate",
+    "sampling_rate": "sample_rate",
+    "fmin": "f_min",
+    "fmax": "f_max",
+    "min_freq": "f_min",
+    "max_freq": "f_max",
+    "lower_edge_hertz": "f_min",
+    "upper_edge_hertz": "f_max",
+    "num_mel_bins": "n_mels",
+    "n_mel": "n_mels",
+    "num_mfcc": "n_mfcc",
+    "n_mfccs": "n_mfcc",
+    "fft_length": "n_fft",
+    "frame_length": "win_length",
+    "sequence_length": "win_length",
+    "frame_step": "hop_length",
+    "sequence_stride": "hop_length",
+    "hop_size": "hop_length",
+    "win_size": "win_length",
+    "mel_norm": "norm",
+}
+
+
+def check_foreign_names(arguments: dict, accepted) -> None:
+    """Refuse another library's spelling of an argument this function or layer accepts.
+
+    "`sr` is not an audioflow argument: audioflow calls it `sample_rate`. Received: sr=16000."
     """
     for name, value in arguments.items():
-        hint = f": audioflow calls it `{renamed[name]}`" if name in renamed else ""
-        raise ParameterError(
-            f"`{name}` is not an argument of {function}(){hint}. Received: {name}={_format_value(value)}."
-        )
+        ours = FOREIGN_NAMES.get(name)
+        if ours is not None and ours in accepted:
+            raise ParameterError(
+                f"`{name}` is not an audioflow argument: audioflow calls it `{ours}`. "
+                f"Received: {name}={_format_value(value)}."
+            )
+
+
+# ---------------------------------------------------------------------------
+# Augmentation, PCEN and learnable front ends (audioflow.ops.augment/pcen/leaf).
+
+MASK_VALUES = ("zero", "mean")
+
+
+def check_augment_range(name: str, value, *, minimum: float | None = None):
+    """A ``(low, high)`` pair of finite numbers with low <= high (a list from a config too)."""
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or not all(is_number(v) and np.isfinite(v) for v in value)
+    ):
+        raise parameter_error(name, "a (low, high) pair of finite numbers", **{name: value})
+    low, high = float(value[0]), float(value[1])
+    if low > high:
+        raise parameter_error(name, "a (low, high) pair with low <= high", **{name: value})
+    if minimum is not None and low < minimum:
+        raise parameter_error(name, f"a (low, high) pair with low >= {minimum}", **{name: value})
+    return low, high
+
+
+def check_spec_augment_args(
+    freq_mask_param,
+    n_freq_masks,
+    time_mask_param,
+    n_time_masks,
+    time_mask_max_ratio,
+    time_warp_param,
+    mask_value,
+):
+    check_int("freq_mask_param", freq_mask_param, minimum=0)
+    check_int("n_freq_masks", n_freq_masks, minimum=0)
+    check_int("time_mask_param", time_mask_param, minimum=0)
+    check_int("n_time_masks", n_time_masks, minimum=0)
+    check_number("time_mask_max_ratio", time_mask_max_ratio, minimum=0.0, maximum=1.0)
+    check_int("time_warp_param", time_warp_param, minimum=0)
+    check_choice("mask_value", mask_value, MASK_VALUES)
+
+
+def check_fits_axis(name: str, width: int, axis: str, length, hint: str | None = None):
+    """``width`` (a mask or warp parameter) must fit a static axis of ``length`` (None: unknown, not checked)."""
+    if length is not None and width > length:
+        raise parameter_error(name, f"<= the number of {axis}", hint=hint, **{name: width, axis: length})

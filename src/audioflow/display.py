@@ -26,8 +26,8 @@ import numpy as np
 
 from audioflow._validation import (
     check_choice,
+    check_foreign_names,
     check_int,
-    check_no_foreign_arguments,
     check_number,
     parameter_error,
 )
@@ -43,6 +43,19 @@ __all__ = [
 _HZ_TICKS = (0, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
 # librosa's log-frequency axis: symmetric log, base 2, linear below C2 (65.4 Hz), half-octave scale.
 _LOG_AXIS = {"base": 2, "linthresh": 65.40639132514966, "linscale": 0.5}
+
+
+_SPECSHOW_ARGUMENTS = (
+    "data", "sample_rate", "hop_length", "n_fft", "y_axis", "f_min", "f_max", "htk", "ax", "cmap",
+    "colorbar", "colorbar_label", "vmin", "vmax", "ref", "x_axis",
+)  # fmt: skip
+
+
+def _refuse_unknown(function, arguments, accepted):
+    """librosa's names (``sr``, ``fmin``...) are named as audioflow's; others fail as Python would."""
+    check_foreign_names(arguments, accepted)
+    if arguments:
+        raise TypeError(f"{function}() got an unexpected keyword argument {next(iter(arguments))!r}")
 
 
 def _axes(ax):
@@ -134,12 +147,12 @@ def specshow(
 
     A ``(bins, frames)`` array (librosa's layout) that looks transposed warns; pass ``data.T``.
     librosa's argument names (``sr``, ``fmin``, ``fmax``) raise a ``ParameterError`` naming
-    audioflow's (``sample_rate``, ``f_min``, ``f_max``).
+    audioflow's (``sample_rate``, ``f_min``, ``f_max``); other unknown names a ``TypeError``.
 
     Returns:
         The ``QuadMesh`` drawn.
     """
-    check_no_foreign_arguments("specshow", librosa_arguments)
+    _refuse_unknown("specshow", librosa_arguments, _SPECSHOW_ARGUMENTS)
     check_choice("x_axis", x_axis, ("time", "s"))
     check_choice("ref", ref, (None, "max"))
     data = np.asarray(data)
@@ -250,7 +263,7 @@ def waveshow(
         color: line colour.
         max_points: above this many samples, draw the envelope.
     """
-    check_no_foreign_arguments("waveshow", librosa_arguments)
+    _refuse_unknown("waveshow", librosa_arguments, ("y", "sample_rate", "ax", "color", "max_points"))
     y = np.asarray(y, dtype=np.float64)
     if y.ndim != 1:
         raise parameter_error("y", "a 1-D array of samples", hint="Mix down to mono first.", shape=y.shape)

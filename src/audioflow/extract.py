@@ -26,7 +26,7 @@ __all__ = ["FEATURE_KINDS", "FEATURE_OPTIONS", "extract_features", "feature_laye
 FEATURE_KINDS = ("spectrogram", "logspectrogram", "mel", "logmel", "mfcc")
 
 _STFT = ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode", "power")
-_MEL = ("n_mels", "f_min", "f_max", "htk", "norm")
+_MEL = ("n_mels", "f_min", "f_max", "mel_scale", "htk", "norm")
 _DB = ("top_db", "ref", "amin")
 _MFCC = ("n_mfcc", "dct_type", "dct_norm", "lifter")
 #: The options (layer keyword arguments) that apply to each kind.
@@ -64,7 +64,7 @@ def feature_layer(kind: str = "logmel", *, sample_rate: float = 22050, **options
         sample_rate: Hz of the input (librosa ``sr``); used by the mel kinds.
         **options: keyword arguments of those layers that apply to ``kind``: STFT ``n_fft,
             win_length, hop_length, window, center, pad_mode, power``; mel ``n_mels, f_min,
-            f_max, htk, norm``; dB ``top_db, ref, amin`` (``ref="max"``: 0 dB at each example's
+            f_max, mel_scale, htk, norm``; dB ``top_db, ref, amin`` (``ref="max"``: 0 dB at each example's
             peak, librosa ``ref=np.max``); MFCC ``n_mfcc, dct_type, dct_norm, lifter``.
 
     Returns:

@@ -23,7 +23,6 @@ import dataclasses
 import math
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -123,13 +122,11 @@ def make_datasets(
 
 def _raise_if_nothing_readable(directory, cause=None, skipped=None, subset=None):
     """Say that no file was readable (rather than what that made impossible) when it is so."""
-    from audioflow.data import AUDIO_EXTENSIONS, info
+    from audioflow.io import info, scan_audio_files
 
     if skipped is None:
         skipped = []
-        for path in sorted(
-            p for p in Path(directory).rglob("*") if str(p).lower().endswith(AUDIO_EXTENSIONS)
-        ):
+        for path in scan_audio_files(directory):
             try:
                 info(path)
                 return

@@ -1,13 +1,13 @@
-"""The datasets' chunk fast path (io._read_plain_wav_into): bit-identical, or it steps aside."""
+"""The datasets' chunk fast path (io.read_plain_wav_into): bit-identical, or it steps aside."""
 
 import numpy as np
 import pytest
 import soundfile as sf
 
 from audioflow.data import audio_dataset
-from audioflow.data import dataset as dataset_module
-from audioflow.data.io import _read_plain_wav_into
-from tests.data.test_wav_reader import full_scale, insert_chunk
+from audioflow.data import decoder as decoder_module
+from audioflow.io.wav import read_plain_wav_into
+from tests.io.test_wav import full_scale, insert_chunk
 
 pytestmark = pytest.mark.backend_independent
 
@@ -16,7 +16,7 @@ LENGTH = 1000
 
 def read_into(path, channels=1, sample_rate=16000, pad_zeros=True, length=LENGTH):
     out = np.full(length * channels, np.nan, np.float32)  # anything not written shows up
-    taken = _read_plain_wav_into(str(path).encode(), out, channels, sample_rate, pad_zeros)
+    taken = read_plain_wav_into(str(path).encode(), out, channels, sample_rate, pad_zeros)
     return taken, out.reshape(length, channels)
 
 
@@ -92,7 +92,7 @@ def test_datasets_equal_the_general_path(tmp_path, monkeypatch):
     (tmp_path / "40.wav").write_bytes(b"broken")
     files = sorted(str(p) for p in tmp_path.glob("*.wav"))
     taken = []
-    real = dataset_module._read_plain_wav_into
+    real = decoder_module.read_plain_wav_into
 
     def counting(*args):
         ok = real(*args)
@@ -113,9 +113,9 @@ def test_datasets_equal_the_general_path(tmp_path, monkeypatch):
         return [b.numpy() for epoch in range(2) for b in ds], ds.skipped.paths
 
     for kwargs in ({}, {"mono": False}, {"pad": "repeat"}, {"crop": "center", "mono": False}):
-        monkeypatch.setattr(dataset_module, "_read_plain_wav_into", counting)
+        monkeypatch.setattr(decoder_module, "read_plain_wav_into", counting)
         fast, fast_skipped = batches(**kwargs)
-        monkeypatch.setattr(dataset_module, "_read_plain_wav_into", lambda *args: False)
+        monkeypatch.setattr(decoder_module, "read_plain_wav_into", lambda *args: False)
         slow, slow_skipped = batches(**kwargs)
         assert fast_skipped == slow_skipped == [files[-1]]
         assert len(fast) == len(slow)

@@ -11,7 +11,7 @@ import pytest
 
 import audioflow
 from audioflow.data import SkippedFileWarning, audio_dataset_from_directory
-from tests.data.audio_files import make_corrupt_corpus, write_audio
+from tests.io.audio_files import make_corrupt_corpus, write_audio
 
 SR = 16000
 
@@ -71,22 +71,26 @@ def tiny_model():
 
 
 def test_fit_on_a_folder_with_broken_files(mixed_folder):
-    train, val = audio_dataset_from_directory(
-        mixed_folder,
-        sample_rate=SR,
-        duration=0.25,
-        batch_size=4,
-        validation_split=0.25,
-        subset="both",
-        seed=0,
-        on_error="skip",
-    )
-    assert train.class_names == ["noise", "tone"]
     model = tiny_model()
     keras.utils.set_random_seed(0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        train, val = audio_dataset_from_directory(
+            mixed_folder,
+            sample_rate=SR,
+            duration=0.25,
+            batch_size=4,
+            validation_split=0.25,
+            subset="both",
+            seed=0,
+            on_error="skip",
+        )
         history = model.fit(train, validation_data=val, epochs=6, verbose=0, shuffle=False)
+    assert train.class_names == ["noise", "tone"]
+    # Skipping keeps the length known: Keras runs every epoch clean (no "ran out of data").
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+    readable = sum("/broken/" not in path for path in train.file_paths)
+    assert int(train.cardinality()) == -(-readable // 4)
     losses = history.history["loss"]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]
     assert history.history["accuracy"][-1] >= 0.8  # a tone vs noise is easy: it learned
@@ -105,11 +109,44 @@ def test_fit_raise_mode_surfaces_the_file(mixed_folder):
     model = tiny_model()
     with pytest.raises(Exception, match="Cannot decode audio file '.*/broken/") as caught:
         model.fit(ds, epochs=1, verbose=0, shuffle=False)
-    if keras.backend.backend() != "tensorflow":
-        # JAX and PyTorch iterate the dataset eagerly: the error is audioflow's own. Under the
-        # TensorFlow backend it is raised inside a tf.function, as a tf.errors.OpError whose
-        # message carries the same text.
-        assert isinstance(caught.value, audioflow.AudioDecodeError)
+    # On every backend the dataset is plain tf.data: TensorFlow reports the failure, and
+    # decode_error_from gives back audioflow's own error, naming the file.
+    error = audioflow.data.decode_error_from(caught.value)
+    assert isinstance(error, audioflow.AudioDecodeError) and "/broken/" in error.path
+
+
+def test_files_failing_while_decoding_are_topped_up(tmp_path):
+    """A header that reads but samples that do not (NaN) are found late: the epoch keeps its length."""
+    import soundfile as sf
+
+    for i in range(10):
+        write_audio(tmp_path / "a" / f"{i}.wav", seconds=0.3, seed=i)
+        write_audio(tmp_path / "b" / f"{i}.wav", seconds=0.3, seed=10 + i)
+    bad = np.zeros((4000, 1), np.float32)
+    bad[100] = np.nan
+    sf.write(tmp_path / "b" / "nan.wav", bad, SR, subtype="FLOAT")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = audio_dataset_from_directory(
+            tmp_path, sample_rate=SR, duration=0.25, batch_size=4, seed=0, on_error="skip"
+        )
+        assert int(ds.cardinality()) == 6  # 21 files: the NaN one passes the header check
+        sizes = [[int(x.shape[0]) for x, _ in ds] for _ in range(2)]
+        model = tiny_model()
+        model.fit(ds, epochs=2, verbose=0)
+    assert sizes == [[4, 4, 4, 4, 4, 1]] * 2
+    assert ds.skipped.paths == [str(tmp_path / "b" / "nan.wav")]
+    assert "not finite" in ds.skipped.files[0].reason
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+    assert len([w for w in caught if issubclass(w.category, SkippedFileWarning)]) == 1
+
+
+def test_no_readable_file_is_an_error(tmp_path):
+    make_corrupt_corpus(tmp_path / "bad")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkippedFileWarning)
+        with pytest.raises(audioflow.ParameterError, match="at least one readable audio file"):
+            audio_dataset_from_directory(tmp_path, labels=None, duration=0.25, on_error="skip")
 
 
 def test_torch_adapter(mixed_folder):
@@ -135,6 +172,7 @@ def test_torch_adapter(mixed_folder):
     assert sum(x.shape[0] for x, _ in batches) == 16
     x, y = batches[0]
     assert x.dtype == torch.float32 and x.shape == (5, SR // 4) and y.shape == (5, 2)
+    assert y.dtype == torch.float32  # one-hot labels stay float
     assert adapter.skipped is ds.skipped and len(adapter.skipped) == 7
     # A plain PyTorch step on it.
     net = torch.nn.Sequential(torch.nn.Linear(SR // 4, 2))
@@ -145,3 +183,33 @@ def test_torch_adapter(mixed_folder):
     first = next(iter(TorchAudioDataset(whole)))
     assert set(first) == {"audio", "length"} and first["length"].dtype == torch.int32
     assert first["audio"].shape == (3, int(first["length"].max()))
+
+
+def test_torch_adapter_int_labels_and_batches(mixed_folder):
+    import torch
+
+    from audioflow.data import TorchAudioDataset
+
+    ds = audio_dataset_from_directory(
+        mixed_folder / "noise", labels=None, sample_rate=SR, duration=0.25, batch_size=4, seed=0
+    )
+    ds_labels = audio_dataset_from_directory(
+        mixed_folder, sample_rate=SR, duration=0.25, batch_size=4, seed=0, on_error="skip"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkippedFileWarning)
+        x, y = next(iter(torch.utils.data.DataLoader(TorchAudioDataset(ds_labels), batch_size=None)))
+    assert y.dtype == torch.int64  # what CrossEntropyLoss takes
+    torch.nn.functional.cross_entropy(torch.zeros(4, 2), y)
+    # The batches are the dataset's: a DataLoader batch_size stacks batches (documented).
+    stacked = next(iter(torch.utils.data.DataLoader(TorchAudioDataset(ds), batch_size=2)))
+    assert stacked.shape == (2, 4, SR // 4)
+    assert "batch_size=None" in TorchAudioDataset.__doc__ and "(4, 8, 16000)" in TorchAudioDataset.__doc__
+
+
+def test_torch_adapter_raises_audio_decode_error(mixed_folder):
+    from audioflow.data import TorchAudioDataset
+
+    ds = audio_dataset_from_directory(mixed_folder, sample_rate=SR, duration=0.25, batch_size=4, seed=0)
+    with pytest.raises(audioflow.AudioDecodeError, match="Cannot decode audio file '.*/broken/"):
+        list(TorchAudioDataset(ds))

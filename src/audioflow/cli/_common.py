@@ -67,12 +67,6 @@ def open_fraction(text):
 # ---------------------------------------------------------------- inputs
 
 
-def is_audio_name(path) -> bool:
-    from audioflow.data.io import AUDIO_EXTENSIONS
-
-    return str(path).lower().endswith(AUDIO_EXTENSIONS)
-
-
 def expand_inputs(paths, *, what="input"):
     """Files named on the command line; folders are searched recursively for audio files.
 
@@ -82,12 +76,9 @@ def expand_inputs(paths, *, what="input"):
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                Path(root) / name
-                for root, _dirs, names in os.walk(path)
-                for name in names
-                if is_audio_name(name) and not name.startswith(".")
-            )
+            from audioflow.io import scan_audio_files
+
+            found = [Path(p) for p in scan_audio_files(path)]
             if not found:
                 raise CLIError(f"no audio files in folder '{raw}'")
             files.extend(found)

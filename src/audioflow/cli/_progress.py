@@ -31,10 +31,10 @@ class ProgressLogger(keras.callbacks.Callback):
         for entry in self.skipped():
             if entry["path"] not in self.reported:
                 self.reported.add(entry["path"])
-                self._clear()
+                self.clear_line()
                 print(f"skipped: {entry['path']}: {entry['reason']}", file=self.stream)
 
-    def _clear(self):
+    def clear_line(self):
         if self.tty:
             self.stream.write("\r\033[K")
 
@@ -62,7 +62,7 @@ class ProgressLogger(keras.callbacks.Callback):
         logs = logs or {}
         seconds = time.perf_counter() - self.start
         clips = min(self.seen_steps * self.batch_size, self.train_clips)
-        self._clear()
+        self.clear_line()
         self.report_skipped()
         nan = float("nan")
         print(

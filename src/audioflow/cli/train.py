@@ -5,7 +5,6 @@ Argument checks on paths and printing only; the steps are :mod:`audioflow.traini
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from audioflow.cli._common import CLIError, check_outputs, start_backend
 
 
 def _check_data_dir(path):
-    from audioflow.cli._common import is_audio_name
+    from audioflow.io import class_folders, scan_audio_files
 
     data = Path(path)
     if not data.exists():
@@ -23,12 +22,10 @@ def _check_data_dir(path):
         raise CLIError(
             f"data folder '{path}' is not a folder (expected one sub-folder of audio files per class)"
         )
-    classes = sorted(p.name for p in data.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = class_folders(data)
     if not classes:
         raise CLIError(f"data folder '{path}' has no class sub-folders (expected one sub-folder per class)")
-    counts = {
-        c: sum(1 for f in (data / c).rglob("*") if f.is_file() and is_audio_name(f.name)) for c in classes
-    }
+    counts = {c: len(scan_audio_files(data / c)) for c in classes}
     if not any(counts.values()):
         raise CLIError(f"data folder '{path}' holds no audio files in its class sub-folders {classes}")
     empty = [c for c, n in counts.items() if n == 0]
@@ -78,17 +75,6 @@ def _generate(out, args):
         file=sys.stderr,
     )
     return data_dir, counts
-
-
-def _decode_error(exc):
-    """The AudioDecodeError behind a failed fit, if that is what failed (else None)."""
-    from audioflow.errors import AudioDecodeError
-
-    if isinstance(exc, AudioDecodeError):
-        return str(exc)
-    # TensorFlow's compiled training step wraps it in a tf.errors.UnknownError holding its text.
-    found = re.search(r"AudioDecodeError: (Cannot decode audio file [^\n]*)", str(exc))
-    return found.group(1).strip() if found else None
 
 
 def run(args):
@@ -159,12 +145,14 @@ def _train(args, out, model, t_start, data_dir, counts):
             model, data, epochs=args.epochs, learning_rate=args.learning_rate, callbacks=[progress]
         )
     except Exception as exc:
-        message = _decode_error(exc)
-        if message is None:
+        from audioflow.data import decode_error_from
+
+        cause = decode_error_from(exc)
+        if cause is None:
             raise
-        progress._clear()
+        progress.clear_line()
         raise CLIError(
-            f"{message} (pass --on-error skip to skip unreadable files and list them in the report)"
+            f"{cause} (pass --on-error skip to skip unreadable files and list them in the report)"
         ) from exc
     evaluation = training.evaluate_classifier(model, data)
     progress.report_skipped()

@@ -1,6 +1,6 @@
 """On-demand audio input pipeline: decode (soundfile), resample (soxr), crop/pad, ``tf.data``.
 
-Reading (no TensorFlow needed):
+Reading (no TensorFlow needed; these live in :mod:`audioflow.io` and are re-exported here):
 
 - :func:`load` - decode (part of) a file to float32, optionally resampled and downmixed.
 - :func:`info` - format, sample rate, channels, frames, duration (:class:`AudioInfo`).
@@ -12,14 +12,29 @@ Datasets (TensorFlow builds them; they feed ``model.fit`` on every Keras backend
 - :func:`audio_dataset` - a list of paths or a CSV manifest.
 - :func:`skipped_files` / ``dataset.skipped`` - the :class:`SkippedFiles` report of files
   dropped with ``on_error="skip"``.
+- :func:`decode_error_from` - the :class:`audioflow.AudioDecodeError` behind the TensorFlow
+  error that stopped a dataset with ``on_error="raise"``.
 - :class:`TorchAudioDataset` - a ``torch.utils.data.IterableDataset`` over such a dataset.
+
+Modules: ``options`` (arguments), ``sources`` (folder, list, CSV manifest, labels, split),
+``decoder`` (files -> clips, NumPy), ``pipeline`` (the ``tf.data`` graph), ``builders`` (the
+public functions), ``torch`` (the PyTorch adapter).
 """
 
-from audioflow.data._report import SkippedFile, SkippedFiles, SkippedFileWarning
-from audioflow.data.dataset import audio_dataset, audio_dataset_from_directory, skipped_files
-from audioflow.data.io import AUDIO_EXTENSIONS, AudioInfo, info, load
-from audioflow.data.resample import resample
-from audioflow.data.transforms import crop, fix_length, pad, to_mono
+from audioflow.data._report import SkippedFile, SkippedFiles, SkippedFileWarning, decode_error_from
+from audioflow.data.builders import audio_dataset, audio_dataset_from_directory
+from audioflow.data.pipeline import skipped_files
+from audioflow.io import (
+    AUDIO_EXTENSIONS,
+    AudioInfo,
+    crop,
+    fix_length,
+    info,
+    load,
+    pad,
+    resample,
+    to_mono,
+)
 
 __all__ = [
     "AUDIO_EXTENSIONS",
@@ -31,6 +46,7 @@ __all__ = [
     "audio_dataset",
     "audio_dataset_from_directory",
     "crop",
+    "decode_error_from",
     "fix_length",
     "info",
     "load",

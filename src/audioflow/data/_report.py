@@ -1,12 +1,17 @@
-"""The skipped-file report of a dataset built with ``on_error="skip"``."""
+"""What went wrong while reading a dataset: the skipped-file report (``on_error="skip"``) and
+:func:`decode_error_from`, which finds the :class:`AudioDecodeError` behind the error that
+stopped an iteration (``on_error="raise"``)."""
 
 from __future__ import annotations
 
+import collections
 import threading
 import warnings
 from typing import NamedTuple
 
-__all__ = ["SkippedFile", "SkippedFileWarning", "SkippedFiles"]
+from audioflow.errors import AudioDecodeError
+
+__all__ = ["SkippedFile", "SkippedFileWarning", "SkippedFiles", "decode_error_from"]
 
 
 class SkippedFileWarning(UserWarning):
@@ -41,7 +46,6 @@ class SkippedFiles:
     def __init__(self):
         self._lock = threading.Lock()
         self._entries: dict[str, SkippedFile] = {}
-        self._raised: list = []
 
     # -- reading -------------------------------------------------------------------------------
     @property
@@ -81,7 +85,6 @@ class SkippedFiles:
         """Forget every entry (files skipped again later are reported and warned about again)."""
         with self._lock:
             self._entries.clear()
-            self._raised.clear()
 
     # -- writing (decoding threads) ------------------------------------------------------------
     def _add(self, error) -> None:
@@ -93,16 +96,54 @@ class SkippedFiles:
         if new:
             warnings.warn(f"Skipping '{entry.path}': {entry.reason}", SkippedFileWarning, stacklevel=2)
 
-    def _record_raised(self, error) -> None:
-        with self._lock:
-            self._raised.append(error)
-            del self._raised[:-64]
 
-    def _pop_raised(self, message: str):
-        """The AudioDecodeError behind a TensorFlow error message, if one was recorded."""
-        with self._lock:
-            for error in self._raised:
-                if str(error) in message:
-                    self._raised.remove(error)
-                    return error
-            return self._raised.pop(0) if self._raised else None
+# The decoding errors raised lately by dataset decoders (any dataset of this process): TensorFlow
+# re-raises them as tf.errors.OpError carrying their text, from which decode_error_from finds them.
+_RAISED: collections.deque = collections.deque(maxlen=64)
+_RAISED_LOCK = threading.Lock()
+
+
+def record_raised(error: AudioDecodeError) -> None:
+    """Remember a decoding error a dataset decoder is about to raise inside TensorFlow."""
+    with _RAISED_LOCK:
+        _RAISED.append(error)
+
+
+def decode_error_from(error: BaseException) -> AudioDecodeError | None:
+    """The :class:`AudioDecodeError` that stopped an audioflow dataset, or None if there is none.
+
+    With ``on_error="raise"`` a dataset stops at the first file it cannot decode. The decoder
+    runs inside TensorFlow (a ``tf.numpy_function``), so what reaches Python is a
+    ``tf.errors.OpError`` (usually ``UnknownError``) whose message carries the
+    ``AudioDecodeError``'s text - from ``model.fit`` on every Keras backend, from ``for x in
+    dataset``, from ``TorchAudioDataset``'s caller if it is iterated through TensorFlow. This
+    function gives back the original error (with its ``path`` and ``reason``), following
+    ``__cause__``/``__context__`` chains; an ``AudioDecodeError`` is returned as is.
+
+    Args:
+        error: an exception raised while iterating an audioflow dataset (or anything else).
+
+    Returns:
+        The ``AudioDecodeError``, or None if ``error`` did not come from a decoding failure.
+
+    Example:
+        >>> try:                                                        # doctest: +SKIP
+        ...     model.fit(dataset, epochs=10)
+        ... except Exception as error:
+        ...     cause = audioflow.data.decode_error_from(error)
+        ...     if cause is None:
+        ...         raise
+        ...     print(f"unreadable file {cause.path}: {cause.reason}")
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, AudioDecodeError):
+            return error
+        message = getattr(error, "message", None) or str(error)
+        with _RAISED_LOCK:
+            for raised in reversed(_RAISED):
+                if str(raised) in message:
+                    return raised
+        error = error.__cause__ or error.__context__
+    return None

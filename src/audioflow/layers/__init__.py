@@ -1,20 +1,31 @@
 """Keras 3 layers over :mod:`audioflow.ops`, registered for ``.keras`` saving (package "audioflow").
 
+Small layers that each do one thing (``STFT``, ``InverseSTFT``, ``Spectrogram``, ``MelScale``,
+``PowerToDb``, ``AmplitudeToDb``, ``Delta``) and feature layers composed of them
+(``MelSpectrogram``, ``LogMelSpectrogram``, ``MFCC``). Arguments are keyword-only.
 Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-major, channels-last.
 """
 
+from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
-from audioflow.layers.spectral import STFT, InverseSTFT, LogMelSpectrogram, MelSpectrogram, Spectrogram
+from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
-    "MFCC",
-    "STFT",
+    "AddNoise",
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
     "LogMelSpectrogram",
+    "MelScale",
     "MelSpectrogram",
+    "MFCC",
+    "Mixup",
     "PowerToDb",
+    "RandomGain",
+    "RandomTimeShift",
+    "SpecAugment",
     "Spectrogram",
+    "STFT",
 ]

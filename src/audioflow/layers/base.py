@@ -1,96 +1,198 @@
-"""What every audioflow layer shares: channel layout, float32 maths, shape checks, config."""
+"""The base every audioflow layer builds on, and the conventions new layers follow.
+
+:class:`AudioLayer` gives a layer four things:
+
+- **float32 maths under any dtype policy.** ``autocast`` is off; :meth:`AudioLayer._compute_input`
+  turns integer and half-precision inputs into float32 (float64 stays float64) and
+  :meth:`AudioLayer._output` casts the result to the layer's compute dtype. Under
+  ``mixed_float16`` a layer therefore returns float16 without computing an FFT or a logarithm
+  in it. Weights are float32.
+- **Arguments kept as passed, for** ``get_config``. ``self._remember(name=value, ...)`` stores
+  them JSON-friendly (NumPy scalars become Python scalars, arrays become lists) so a layer built
+  with ``n_fft=np.int64(512)`` saves and loads on every backend. Resolved values (a default hop
+  length, the HTK flag turned into ``mel_scale``) live in the layer's private config objects
+  (:mod:`audioflow.config`), never in ``get_config``. Everything handed to the ops is a Python
+  value.
+- **Input ranks from** ``keras.InputSpec``. A layer sets ``self.input_spec`` (``min_ndim``/
+  ``max_ndim`` or ``ndim``); a wrong rank is a :class:`~audioflow.errors.ParameterError` naming the
+  layout (``input_layout``), raised when the layer is called or built.
+- **Another library's argument names** (``sr=``, ``fmin=``, ``num_mel_bins=``, ...) are refused
+  with the audioflow name ("audioflow calls it `sample_rate`").
+
+Conventions for the layers that build on it:
+
+- *Thin layers.* Validate Python arguments in ``__init__`` (keyword-only), create weights in
+  ``build``, call :mod:`audioflow.ops` in ``call``. A feature layer is composed of smaller layers
+  held as attributes (``MFCC`` holds a ``LogMelSpectrogram``, which holds a ``MelSpectrogram`` and a
+  ``PowerToDb``); it never subclasses another feature layer. It may compute through one fused op
+  (``ops.features.filtered_spectrogram``) using its parts' settings and weights.
+- *Learnable parameters* are Keras weights made with ``add_weight`` in ``build``, initialised to
+  the exact librosa values, and fixed unless asked (``MelScale(trainable=True)``). A file saved
+  before the weight existed still loads: the layer keeps its exact initial values when the file
+  holds none (see ``MelScale.load_own_variables``).
+- *Random layers* (augmentation) draw from a ``keras.random.SeedGenerator`` created in
+  ``__init__`` from a ``seed`` argument (stored in ``get_config``), take a ``training`` argument in
+  ``call(inputs, training=None)`` and are the identity when ``training`` is not true, so inference
+  and export are deterministic. Each example in a batch gets its own draw, and each step a new one.
+- *Stateful (streaming) layers* keep their state explicit: ``call(inputs, state)`` returns
+  ``(outputs, new_state)`` and ``initial_state(batch_size)`` gives the starting state, so a
+  streaming model can be exported as a pure function. No hidden variables carry audio between
+  calls.
+"""
 
 from __future__ import annotations
+
+import inspect
 
 import keras
 import numpy as np
 from keras import ops
 
-from audioflow._validation import parameter_error
-from audioflow.ops.spectral import dtype_name
+from audioflow._validation import check_foreign_names, parameter_error
+from audioflow.config import python_value, window_argument
+from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
 
-_COMPUTE_DTYPES = ("float32", "float64")
+__all__ = [
+    "AudioLayer",
+    "channels_first",
+    "channels_last",
+    "config_value",
+    "on_axis",
+    "serializable",
+    "window_argument",
+]
 
 
 def serializable(cls):
+    """Register ``cls`` for ``.keras`` saving under the package name "audioflow"."""
     return keras.saving.register_keras_serializable(package="audioflow")(cls)
 
 
 def config_value(value):
-    """An argument as passed, in a JSON-friendly form (arrays become lists)."""
+    """An argument as passed, JSON-friendly: NumPy scalars as Python scalars, arrays as lists."""
+    value = python_value(value)
     if isinstance(value, np.ndarray):
         return value.tolist()
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return [config_value(item) for item in value]
     return value
 
 
-def window_argument(window):
-    """Undo JSON's tuple -> list for ("kaiser", beta) windows coming back from a config."""
-    if isinstance(window, list) and len(window) == 2 and window[0] == "kaiser":
-        return ("kaiser", window[1])
-    return window
-
-
 class AudioLayer(keras.layers.Layer):
-    """Base of the audioflow layers.
+    """Base of the audioflow layers: float32 maths, config as passed, input ranks, names.
 
-    The FFT and dB maths run in float32 (float64 inputs stay float64) whatever the dtype policy;
-    outputs are cast to the layer's compute dtype, so under ``mixed_float16`` the layer returns
-    float16 without computing in it.
+    Subclasses set ``input_layout`` (a description of the accepted shapes, for error messages),
+    set ``self.input_spec`` in ``__init__``, call ``self._remember(**arguments)`` with their
+    arguments as passed, and define ``_transform(x)`` (the maths on a float tensor); the default
+    ``call`` is ``self._output(self._transform(self._compute_input(inputs)))``.
+
+    Example:
+        >>> class Square(AudioLayer):
+        ...     input_layout = "(batch, samples)"
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.input_spec = keras.InputSpec(ndim=2)
+        ...     def _transform(self, x):
+        ...         return keras.ops.square(x)
     """
 
-    #: Input ranks the layer accepts, and a description for the error message.
-    input_ranks: tuple[int, ...] = (2, 3)
+    #: The accepted input layout, named in rank errors.
     input_layout = "(batch, samples) or (batch, samples, channels)"
 
     def __init__(self, **kwargs):
+        check_foreign_names(kwargs, self._argument_names())
         kwargs.pop("autocast", None)
         super().__init__(autocast=False, **kwargs)
         self._passed = {}
 
+    @classmethod
+    def _argument_names(cls) -> frozenset:
+        names = set()
+        for klass in cls.__mro__:
+            if "__init__" in vars(klass) and issubclass(klass, AudioLayer):
+                names.update(inspect.signature(klass.__init__).parameters)
+        return frozenset(names)
+
     def _remember(self, **arguments):
-        """Keep the arguments exactly as passed, for ``get_config``."""
-        self._passed.update(arguments)
+        """Keep the arguments exactly as passed (JSON-friendly), for ``get_config``."""
+        self._passed.update({key: config_value(value) for key, value in arguments.items()})
+
+    def _adopt_arguments(self, part: AudioLayer):
+        """Take a part's arguments as this layer's own public attributes and config (composition)."""
+        for name in part._passed:
+            setattr(self, name, getattr(part, name))
+        self._passed.update(part._passed)
 
     def get_config(self):
         config = super().get_config()
-        config.update({key: config_value(value) for key, value in self._passed.items()})
+        config.update(self._passed)
         return config
 
-    def build(self, input_shape):
+    def __call__(self, inputs, *args, **kwargs):
+        shape = getattr(inputs, "shape", None)
+        if shape is not None:
+            self._check_rank(tuple(shape))
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _check_rank(self, input_shape):
+        """A :class:`ParameterError` in audioflow's words when ``input_shape`` breaks ``input_spec``."""
+        spec = self.input_spec
+        if not isinstance(spec, keras.InputSpec):
+            return
         rank = len(input_shape)
-        if rank not in self.input_ranks:
-            raise parameter_error(
-                "inputs",
-                f"of rank {' or '.join(map(str, self.input_ranks))}: {self.input_layout}",
-                layer=self.name,
-                input_shape=tuple(input_shape),
-            )
+        low = spec.ndim if spec.ndim is not None else spec.min_ndim
+        high = spec.ndim if spec.ndim is not None else spec.max_ndim
+        if (low is None or rank >= low) and (high is None or rank <= high):
+            return
+        ranks = " or ".join(map(str, range(low, high + 1))) if low and high else f">= {low}"
+        raise parameter_error(
+            "inputs",
+            f"of rank {ranks}: {self.input_layout}",
+            layer=self.name,
+            input_shape=tuple(input_shape),
+        )
+
+    def build(self, input_shape):
+        self._check_rank(tuple(input_shape))
         self.built = True
 
+    def call(self, inputs):
+        return self._output(self._transform(self._compute_input(inputs)))
+
+    def _transform(self, x):
+        """The layer's maths on a float tensor in its own layout, without dtype casts.
+
+        A feature layer composes its parts' ``_transform`` so intermediate results stay float32.
+        """
+        raise NotImplementedError(f"{type(self).__name__} defines call() or _transform()")
+
     def _compute_input(self, x):
+        """``x`` as a float32 tensor (float64 stays float64): what the maths runs on."""
         x = ops.convert_to_tensor(x)
-        if dtype_name(x) not in _COMPUTE_DTYPES:
+        if dtype_name(x) not in COMPUTE_DTYPES:
             x = ops.cast(x, "float32")
         return x
 
     def _output(self, y):
+        """``y`` cast to the layer's compute dtype (float16 under ``mixed_float16``)."""
         return ops.cast(y, self.compute_dtype) if dtype_name(y) != self.compute_dtype else y
 
 
-class WaveformLayer(AudioLayer):
-    """A layer from waveforms ``(batch, samples[, channels])`` to ``(batch, frames, bins[, channels])``."""
+def channels_first(x):
+    """``(batch, samples, channels)`` -> ``(batch, channels, samples)``; 2-D passes through."""
+    return ops.transpose(x, (0, 2, 1)) if len(x.shape) == 3 else x
 
-    def _signals(self, x):
-        """``(batch, samples, channels)`` -> ``(batch, channels, samples)``; mono passes through."""
-        x = self._compute_input(x)
-        return ops.transpose(x, (0, 2, 1)) if len(x.shape) == 3 else x
 
-    @staticmethod
-    def _channels_last(y, rank: int):
-        """``(batch, channels, frames, bins, ...)`` -> ``(batch, frames, bins, ..., channels)``."""
-        if rank == 2:
-            return y
-        axes = tuple(range(len(y.shape)))
-        return ops.transpose(y, (0,) + axes[2:] + (1,))
+def channels_last(y, rank: int):
+    """``(batch, channels, frames, bins, ...)`` -> ``(batch, frames, bins, ..., channels)`` for rank 3 input."""
+    if rank == 2:
+        return y
+    axes = tuple(range(len(y.shape)))
+    return ops.transpose(y, (0,) + axes[2:] + (1,))
+
+
+def on_axis(fn, x, axis: int):
+    """``fn`` applied with ``axis`` moved last, then moved back (for ``(..., bins, channels)``)."""
+    if axis in (-1, len(x.shape) - 1):
+        return fn(x)
+    return ops.moveaxis(fn(ops.moveaxis(x, axis, -1)), -1, axis)

@@ -1,96 +1,149 @@
-"""Feature layers: MFCC from waveforms, Delta on any time-major features."""
+"""Feature layers: MFCC (a LogMelSpectrogram and a DCT) and Delta on any time-major features."""
 
 from __future__ import annotations
 
+import keras
+
 from audioflow import ops as af
 from audioflow._validation import check_delta_args, check_mfcc_args, parameter_error
-from audioflow.layers.base import AudioLayer, serializable
-from audioflow.layers.spectral import LogMelSpectrogram
+from audioflow.config import python_value
+from audioflow.layers.base import AudioLayer, on_axis, serializable
+from audioflow.layers.mel import LogMelSpectrogram
 
 
 @serializable
-class MFCC(LogMelSpectrogram):
-    """MFCCs: ``(batch, samples[, channels])`` -> ``(batch, frames, n_mfcc[, channels])``.
+class MFCC(AudioLayer):
+    """Mel-frequency cepstral coefficients of waveforms: a :class:`LogMelSpectrogram` and a DCT.
 
-    The DCT (``dct_type``, ``dct_norm``, ``lifter``) of the dB log-mel spectrogram, as
-    ``librosa.feature.mfcc``, whose defaults these are: ``MFCC()(x)[b]`` equals
-    ``librosa.feature.mfcc(y=x[b]).T``. ``norm`` is the mel filterbank's norm, as everywhere in
-    audioflow (librosa calls the DCT's ``norm`` and the filterbank's ``mel_norm``). tf.signal's
-    ``mfccs_from_log_mel_spectrograms`` scales by ``rsqrt(2 n_mels)`` and uses natural-log mels:
-    its coefficients differ from these.
+    ``MFCC()(x)[b]`` equals ``librosa.feature.mfcc(y=x[b]).T``: the DCT (orthonormal DCT-II by
+    default) over the mel axis of the dB log-mel spectrogram (``top_db=80``).
+
+    Args:
+        sample_rate, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels,
+            f_min, f_max, mel_scale, htk, norm, trainable_filterbank, top_db, ref, amin: the
+            log-mel spectrogram, as :class:`LogMelSpectrogram` (librosa's defaults: 22.05 kHz,
+            ``n_fft=2048`` = 93 ms, hop 512, 128 Slaney mel bands, 80 dB range). ``norm`` is the
+            mel filterbank's (librosa's ``mfcc`` calls the DCT's ``norm``; pass that as ``dct_norm``).
+        n_mfcc: coefficients kept, 1 <= ``n_mfcc`` <= ``n_mels`` (librosa/torchaudio ``n_mfcc``,
+            tf.signal keeps all and you slice).
+        dct_type: 1, 2 or 3 (librosa ``dct_type``; torchaudio and tf.signal use 2).
+        dct_norm: "ortho" (orthonormal, librosa's default) or None (librosa ``norm``).
+        lifter: sinusoidal liftering ``1 + (lifter / 2) sin(pi (k + 1) / lifter)`` when > 0
+            (librosa ``lifter``; 22 is common); 0 for none.
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mfcc)``; ``(batch, samples, channels)``
+    -> ``(batch, frames, n_mfcc, channels)``.
+
+    Parity: ``librosa.feature.mfcc`` to a relative error below 1e-5. tf.signal's
+    ``mfccs_from_log_mel_spectrograms`` scales by ``rsqrt(2 n_mels)`` and uses natural-log mels,
+    and torchaudio's ``MFCC`` uses a batch-wide ``top_db`` floor: their coefficients differ.
+
+    Example:
+        >>> MFCC(sample_rate=16000, n_mfcc=13, n_mels=40)(np.zeros((2, 16000), "float32")).shape
+        (2, 32, 13)
     """
 
     def __init__(
         self,
-        sample_rate=22050,
-        n_fft=2048,
-        win_length=None,
-        hop_length=None,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
         window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        n_mels=128,
-        f_min=0.0,
-        f_max=None,
-        htk=False,
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
         norm="slaney",
-        top_db=80.0,
+        trainable_filterbank: bool = False,
+        top_db: float | None = 80.0,
         ref=1.0,
-        amin=1e-10,
-        n_mfcc=20,
-        dct_type=2,
-        dct_norm="ortho",
-        lifter=0.0,
+        amin: float = 1e-10,
+        n_mfcc: int = 20,
+        dct_type: int = 2,
+        dct_norm: str | None = "ortho",
+        lifter: float = 0.0,
         **kwargs,
     ):
-        super().__init__(
-            sample_rate,
-            n_fft,
-            win_length,
-            hop_length,
-            window,
-            center,
-            pad_mode,
-            power,
-            n_mels,
-            f_min,
-            f_max,
-            htk,
-            norm,
-            top_db,
-            ref,
-            amin,
-            **kwargs,
+        super().__init__(**kwargs)
+        self.log_mel_spectrogram = LogMelSpectrogram(
+            sample_rate=sample_rate,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
+            power=power,
+            n_mels=n_mels,
+            f_min=f_min,
+            f_max=f_max,
+            mel_scale=mel_scale,
+            htk=htk,
+            norm=norm,
+            trainable_filterbank=trainable_filterbank,
+            top_db=top_db,
+            ref=ref,
+            amin=amin,
+            name="log_mel_spectrogram",
         )
-        check_mfcc_args(n_mfcc, n_mels, dct_type, dct_norm, lifter, norm_name="dct_norm")
+        self._adopt_arguments(self.log_mel_spectrogram)
+        n_mfcc, dct_type, dct_norm, lifter = map(python_value, (n_mfcc, dct_type, dct_norm, lifter))
+        check_mfcc_args(n_mfcc, self.n_mels, dct_type, dct_norm, lifter, norm_name="dct_norm")
         self.n_mfcc, self.dct_type, self.dct_norm, self.lifter = n_mfcc, dct_type, dct_norm, lifter
         self._remember(n_mfcc=n_mfcc, dct_type=dct_type, dct_norm=dct_norm, lifter=lifter)
-        self._dct = af.dct_matrix(n_mfcc, n_mels, dct_type=dct_type, norm=dct_norm, lifter=lifter)
+        self._dct = af.dct_matrix(n_mfcc, self.n_mels, dct_type=dct_type, norm=dct_norm, lifter=lifter)
+        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
-    def _spectrogram(self, signals):
-        return af.apply_filterbank(super()._spectrogram(signals), self._dct)
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.log_mel_spectrogram.build(input_shape)
+
+    def _transform(self, x):
+        log_mel = self.log_mel_spectrogram._transform(x)
+        return on_axis(lambda S: af.apply_filterbank(S, self._dct), log_mel, 2)
 
     def compute_output_shape(self, input_shape):
-        return self._bins_shape(input_shape, self.n_mfcc)
+        shape = self.log_mel_spectrogram.compute_output_shape(input_shape)
+        return shape[:2] + (self.n_mfcc,) + tuple(shape[3:])
 
 
 @serializable
 class Delta(AudioLayer):
-    """Savitzky-Golay time derivative of ``(batch, frames, bins[, channels])`` features, same shape out.
+    """Savitzky-Golay time derivative (delta, delta-delta) of time-major features.
 
-    Equals ``librosa.feature.delta(features, width=width, order=order)`` along the frame axis.
-    Needs at least ``width`` frames (checked at build time when the frame count is known).
+    Args:
+        width: odd window length in frames, >= 3 (librosa ``width``, default 9; torchaudio
+            ``win_length``); inputs need at least ``width`` frames.
+        order: 1 (delta) or 2 (delta-delta) (librosa ``order``).
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, frames, bins)`` or ``(batch, frames, bins, channels)``, same shape out.
+
+    Parity: equals ``librosa.feature.delta(features, width=width, order=order)`` (``mode="interp"``)
+    along the frame axis. torchaudio's ``ComputeDeltas`` and kapre use a regression formula with
+    replicated edges: different near the edges and in scale.
+
+    Example:
+        >>> log_mel = LogMelSpectrogram(n_mels=40)(x)
+        >>> features = keras.ops.concatenate([log_mel, Delta()(log_mel), Delta(order=2)(log_mel)], -1)
     """
 
-    input_ranks = (3, 4)
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
 
-    def __init__(self, width=9, order=1, **kwargs):
+    def __init__(self, *, width: int = 9, order: int = 1, **kwargs):
         super().__init__(**kwargs)
+        width, order = python_value(width), python_value(order)
         check_delta_args(width, order)
         self.width, self.order = width, order
         self._remember(width=width, order=order)
+        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -104,9 +157,8 @@ class Delta(AudioLayer):
                 hint="Use a smaller odd `width` or longer inputs.",
             )
 
-    def call(self, inputs):
-        x = self._compute_input(inputs)
-        return self._output(af.delta(x, width=self.width, order=self.order, axis=1))
+    def _transform(self, x):
+        return af.delta(x, width=self.width, order=self.order, axis=1)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

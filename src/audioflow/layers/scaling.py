@@ -1,9 +1,11 @@
-"""Decibel layers on spectra ``(batch, frames, bins[, channels])``."""
+"""Decibel layers on spectra ``(batch, frames, bins[, channels])``: PowerToDb, AmplitudeToDb."""
 
 from __future__ import annotations
 
+import keras
+
 from audioflow import ops as af
-from audioflow._validation import check_db_args
+from audioflow.config import DecibelConfig, python_value
 from audioflow.layers.base import AudioLayer, serializable
 
 # Each example's (and channel's) own time and frequency axes.
@@ -11,17 +13,20 @@ _EXAMPLE_AXES = (1, 2)
 
 
 class _DecibelLayer(AudioLayer):
-    input_ranks = (3, 4)
+    """Shared arguments of the two dB layers (``amin=None`` means the layer's own default)."""
+
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
     _default_amin = 1e-10
 
-    def __init__(self, ref=1.0, amin=None, top_db=80.0, **kwargs):
+    def __init__(self, *, ref=1.0, amin: float | None = None, top_db: float | None = 80.0, **kwargs):
         super().__init__(**kwargs)
-        resolved_amin = self._default_amin if amin is None else amin
-        check_db_args(ref, resolved_amin, top_db)
+        ref, amin, top_db = python_value(ref), python_value(amin), python_value(top_db)
+        self.db_config = DecibelConfig(
+            ref=ref, amin=self._default_amin if amin is None else amin, top_db=top_db
+        )
         self.ref, self.amin, self.top_db = ref, amin, top_db
-        self._amin = resolved_amin
         self._remember(ref=ref, amin=amin, top_db=top_db)
+        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -29,27 +34,52 @@ class _DecibelLayer(AudioLayer):
 
 @serializable
 class PowerToDb(_DecibelLayer):
-    """Power spectrogram to dB, per example: ``librosa.power_to_db`` (``amin`` default 1e-10).
+    """Power spectrogram to decibels, per example: ``10 log10(max(amin, S) / ref)``, floored.
 
-    The maximum behind ``top_db`` and ``ref="max"`` is taken over each example's (and channel's)
-    frames and bins, never across the batch.
+    Args:
+        ref: power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
+            ``ref=np.max``; torchaudio ``AmplitudeToDB`` has no reference).
+        amin: smallest power considered (> 0; None means librosa's 1e-10, torchaudio ``amin``),
+            so silence gives a finite ``10 log10(amin / ref)`` dB.
+        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all.
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, frames, bins[, channels])`` -> the same shape, in dB.
+
+    Parity: ``librosa.power_to_db(S[b].T, ref=..., amin=..., top_db=...).T`` for each example
+    (to 1e-3 dB). The maximum behind ``top_db`` and ``ref="max"`` is taken over each example's
+    (and channel's) frames and bins, never across the batch (Keras' ``MelSpectrogram`` takes the
+    batch's; kapre applies the power formula to magnitudes).
+
+    Example:
+        >>> PowerToDb(ref="max", top_db=60.0)(Spectrogram(n_fft=512)(x))  # 0 dB at each clip's peak
     """
 
-    def call(self, inputs):
-        S = self._compute_input(inputs)
-        return self._output(
-            af.power_to_db(S, ref=self.ref, amin=self._amin, top_db=self.top_db, axis=_EXAMPLE_AXES)
-        )
+    def _transform(self, S):
+        return af.power_to_db(S, axis=_EXAMPLE_AXES, **self.db_config.op_kwargs())
 
 
 @serializable
 class AmplitudeToDb(_DecibelLayer):
-    """Magnitude spectrogram to dB, per example: ``librosa.amplitude_to_db`` (``amin`` default 1e-5)."""
+    """Magnitude spectrogram to decibels, per example: ``20 log10(max(amin, S) / ref)``, floored.
+
+    Args:
+        ref: magnitude mapped to 0 dB (> 0), or "max" for each example's own maximum.
+        amin: smallest magnitude considered (> 0; None means librosa's 1e-5).
+        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all.
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, frames, bins[, channels])`` -> the same shape, in dB.
+
+    Parity: ``librosa.amplitude_to_db`` applied to each example (to 1e-3 dB): the power formula on
+    ``S ** 2`` with ``ref ** 2`` and ``amin ** 2``. torchaudio's ``AmplitudeToDB(stype="magnitude")``
+    takes no reference and a batch-wide ``top_db`` floor.
+
+    Example:
+        >>> AmplitudeToDb()(Spectrogram(n_fft=512, power=1.0)(x))
+    """
 
     _default_amin = 1e-5
 
-    def call(self, inputs):
-        S = self._compute_input(inputs)
-        return self._output(
-            af.amplitude_to_db(S, ref=self.ref, amin=self._amin, top_db=self.top_db, axis=_EXAMPLE_AXES)
-        )
+    def _transform(self, S):
+        return af.amplitude_to_db(S, axis=_EXAMPLE_AXES, **self.db_config.op_kwargs())

@@ -3,6 +3,16 @@
 Signals are ``(..., samples)``; spectra are time-major ``(..., frames, bins)``.
 """
 
+from audioflow.ops.augment import (
+    add_noise,
+    colored_noise,
+    mix_batch,
+    mixup,
+    random_gain,
+    random_time_shift,
+    spec_augment,
+    time_warp,
+)
 from audioflow.ops.features import apply_filterbank, delta, log_mel_spectrogram, melspectrogram, mfcc
 from audioflow.ops.filters import (
     dct_matrix,
@@ -19,8 +29,10 @@ from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrog
 from audioflow.ops.windows import get_window
 
 __all__ = [
+    "add_noise",
     "amplitude_to_db",
     "apply_filterbank",
+    "colored_noise",
     "db_to_amplitude",
     "db_to_power",
     "dct_matrix",
@@ -37,10 +49,16 @@ __all__ = [
     "mel_to_hz",
     "melspectrogram",
     "mfcc",
+    "mix_batch",
+    "mixup",
     "num_frames",
     "overlap_add",
     "power_to_db",
+    "random_gain",
+    "random_time_shift",
     "savgol_delta_weights",
+    "spec_augment",
     "spectrogram",
     "stft",
+    "time_warp",
 ]

@@ -9,19 +9,27 @@ from audioflow._validation import (
     check_delta_args,
     check_int,
     check_power,
+    is_int,
     resolve_mel_args,
+    resolve_mel_scale,
     resolve_stft_args,
 )
+from audioflow.ops._tensor import cast_like, dtype_name
 from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
 from audioflow.ops.framing import num_frames
 from audioflow.ops.scaling import power_to_db
-from audioflow.ops.spectral import dtype_name, spectrogram
+from audioflow.ops.spectral import spectrogram
 
 
-def apply_filterbank(S, filterbank: np.ndarray):
-    """Project ``(..., frames, bins)`` through a ``(bins, n_out)`` matrix -> ``(..., frames, n_out)``."""
+def apply_filterbank(S, filterbank):
+    """Project ``(..., frames, bins)`` through a ``(bins, n_out)`` matrix -> ``(..., frames, n_out)``.
+
+    ``filterbank`` may be a NumPy constant (:func:`mel_filterbank`, :func:`dct_matrix`) or a tensor
+    or Keras variable, in which case gradients flow to it (a learnable filterbank). It is cast to
+    ``S``'s dtype.
+    """
     S = ops.convert_to_tensor(S)
-    return ops.matmul(S, ops.convert_to_tensor(np.asarray(filterbank), dtype=dtype_name(S)))
+    return ops.matmul(S, cast_like(filterbank, S))
 
 
 # Frames per chunk in `filtered_spectrogram`: enough to amortise one loop step, few enough that the
@@ -49,7 +57,7 @@ def batch_chunk_size(n_items: int | None, n_frames: int | None) -> int | None:
 
 def filtered_spectrogram(
     x,
-    filterbank: np.ndarray,
+    filterbank,
     *,
     n_fft: int = 2048,
     hop_length: int | None = None,
@@ -69,7 +77,8 @@ def filtered_spectrogram(
     """
     hop, win = resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
     check_power(power)
-    filterbank = np.asarray(filterbank)
+    if isinstance(filterbank, (list, tuple)):
+        filterbank = np.asarray(filterbank)
 
     def project(signals):
         S = spectrogram(
@@ -86,8 +95,9 @@ def filtered_spectrogram(
 
     x = ops.convert_to_tensor(x)
     lead = tuple(x.shape[:-1])
-    n_items = int(np.prod(lead)) if all(d is not None for d in lead) else None
-    samples = x.shape[-1]
+    # Symbolic sizes (None, or JAX's shape-polymorphic dimensions when exporting) count as unknown.
+    n_items = int(np.prod(lead)) if all(is_int(d) for d in lead) else None
+    samples = x.shape[-1] if is_int(x.shape[-1]) else None
     n_frames = None if samples is None else num_frames(samples, n_fft=n_fft, hop_length=hop, center=center)
     size = batch_chunk_size(n_items, n_frames)
     if size is None:
@@ -111,19 +121,23 @@ def melspectrogram(
     n_mels: int = 128,
     f_min: float = 0.0,
     f_max: float | None = None,
-    htk: bool = False,
+    htk: bool | None = None,
     norm="slaney",
+    mel_scale: str = "slaney",
 ):
     """Mel spectrogram ``(..., samples)`` -> ``(..., frames, n_mels)``.
 
-    Equals ``librosa.feature.melspectrogram(y=x, sr=sample_rate, ...).T`` with the same arguments.
+    Equals ``librosa.feature.melspectrogram(y=x, sr=sample_rate, ...).T`` with the same arguments
+    (``mel_scale="htk"`` is librosa's ``htk=True``; ``htk=`` is accepted too).
     """
     resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
     check_power(power)
-    resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
+    mel_scale = resolve_mel_scale(mel_scale, htk)
+    resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm)
+    filterbank = mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, norm=norm, mel_scale=mel_scale)
     return filtered_spectrogram(
         x,
-        mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm),
+        filterbank,
         n_fft=n_fft,
         hop_length=hop_length,
         win_length=win_length,

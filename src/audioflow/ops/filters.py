@@ -14,12 +14,12 @@ import scipy.fft
 import scipy.signal
 
 from audioflow._validation import (
-    check_bool,
     check_delta_args,
     check_int,
     check_mfcc_args,
     check_number,
     resolve_mel_args,
+    resolve_mel_scale,
 )
 
 # Slaney's Auditory Toolbox scale: linear below 1 kHz, logarithmic above.
@@ -29,11 +29,15 @@ _SLANEY_MIN_LOG_MEL = _SLANEY_MIN_LOG_HZ / _SLANEY_F_SP
 _SLANEY_LOGSTEP = np.log(6.4) / 27.0
 
 
-def hz_to_mel(frequencies, *, htk: bool = False):
-    """Hz to mels: Slaney (default, librosa) or HTK ``2595 * log10(1 + f / 700)``."""
-    check_bool("htk", htk)
+def hz_to_mel(frequencies, *, mel_scale: str = "slaney", htk: bool | None = None):
+    """Hz to mels: Slaney (default, librosa) or HTK ``2595 * log10(1 + f / 700)``.
+
+    ``mel_scale`` is "slaney" or "htk"; ``htk=True`` is the older (librosa, audioflow 0.1.0)
+    spelling of ``mel_scale="htk"``. Equals ``librosa.hz_to_mel(frequencies, htk=...)``.
+    """
+    mel_scale = resolve_mel_scale(mel_scale, htk)
     frequencies = np.asanyarray(frequencies, dtype=np.float64)
-    if htk:
+    if mel_scale == "htk":
         return 2595.0 * np.log10(1.0 + frequencies / 700.0)
     mels = frequencies / _SLANEY_F_SP
     log_region = frequencies >= _SLANEY_MIN_LOG_HZ
@@ -43,11 +47,11 @@ def hz_to_mel(frequencies, *, htk: bool = False):
     )
 
 
-def mel_to_hz(mels, *, htk: bool = False):
-    """Mels to Hz, the inverse of :func:`hz_to_mel`."""
-    check_bool("htk", htk)
+def mel_to_hz(mels, *, mel_scale: str = "slaney", htk: bool | None = None):
+    """Mels to Hz, the inverse of :func:`hz_to_mel` (same ``mel_scale`` and ``htk``)."""
+    mel_scale = resolve_mel_scale(mel_scale, htk)
     mels = np.asanyarray(mels, dtype=np.float64)
-    if htk:
+    if mel_scale == "htk":
         return 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
     linear = _SLANEY_F_SP * mels
     return np.where(
@@ -65,14 +69,20 @@ def fft_frequencies(sample_rate: float, n_fft: int) -> np.ndarray:
 
 
 def mel_frequencies(
-    n_mels: int = 128, f_min: float = 0.0, f_max: float = 11025.0, htk: bool = False
+    n_mels: int = 128,
+    f_min: float = 0.0,
+    f_max: float = 11025.0,
+    htk: bool | None = None,
+    *,
+    mel_scale: str = "slaney",
 ) -> np.ndarray:
     """``n_mels`` frequencies in Hz, evenly spaced on the mel scale from ``f_min`` to ``f_max``."""
     check_int("n_mels", n_mels, minimum=1)
     check_number("f_min", f_min, minimum=0.0)
     check_number("f_max", f_max, minimum=0.0)
-    low, high = hz_to_mel(f_min, htk=htk), hz_to_mel(f_max, htk=htk)
-    return mel_to_hz(np.linspace(low, high, n_mels), htk=htk)
+    mel_scale = resolve_mel_scale(mel_scale, htk)
+    low, high = hz_to_mel(f_min, mel_scale=mel_scale), hz_to_mel(f_max, mel_scale=mel_scale)
+    return mel_to_hz(np.linspace(low, high, n_mels), mel_scale=mel_scale)
 
 
 def mel_filterbank(
@@ -81,29 +91,39 @@ def mel_filterbank(
     n_mels: int = 128,
     f_min: float = 0.0,
     f_max: float | None = None,
-    htk: bool = False,
+    htk: bool | None = None,
     norm="slaney",
     *,
+    mel_scale: str = "slaney",
     dtype=np.float32,
 ) -> np.ndarray:
     """Mel filterbank of shape ``(n_fft // 2 + 1, n_mels)``: ``mel = spectrogram @ filterbank``.
 
     Triangles built in Hz between mel-spaced edges, DC bin included (librosa / Slaney). ``norm``:
     "slaney" scales each triangle to unit area (``2 / (f[i+2] - f[i])``), None keeps peak 1, a number
-    ``p`` divides each filter by its p-norm. ``htk=True`` uses the HTK mel scale.
-    Equals ``librosa.filters.mel(sr=..., n_fft=..., ...).T``. Warns when a filter is empty (too many
-    mel bins for this FFT size) and names those filters.
+    ``p`` divides each filter by its p-norm. ``mel_scale`` is "slaney" or "htk" (``htk=True``, the
+    older spelling, means "htk"). Equals ``librosa.filters.mel(sr=..., n_fft=..., ...).T``. Warns
+    when a filter is empty (too many mel bins for this FFT size) and names those filters. The array
+    is a host-side constant; a layer holds it as a weight (:class:`audioflow.layers.MelScale`).
     """
-    f_max = resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)
+    mel_scale = resolve_mel_scale(mel_scale, htk)
+    f_max = resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm)
     return _mel_filterbank(
-        float(sample_rate), n_fft, n_mels, float(f_min), f_max, htk, norm, np.dtype(dtype).name
+        float(sample_rate),
+        int(n_fft),
+        int(n_mels),
+        float(f_min),
+        f_max,
+        mel_scale,
+        norm,
+        np.dtype(dtype).name,
     ).copy()
 
 
 @functools.lru_cache(maxsize=64)
-def _mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm, dtype_name):
+def _mel_filterbank(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm, dtype_name):
     fft_freqs = fft_frequencies(sample_rate, n_fft)
-    edges = mel_frequencies(n_mels + 2, f_min, f_max, htk)
+    edges = mel_frequencies(n_mels + 2, f_min, f_max, mel_scale=mel_scale)
     widths = np.diff(edges)
     ramps = np.subtract.outer(edges, fft_freqs)
     weights = np.zeros((n_mels, len(fft_freqs)), dtype=dtype_name)

@@ -11,27 +11,11 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_int, check_power, resolve_stft_args
+from audioflow.ops._tensor import as_float as _as_float
+from audioflow.ops._tensor import dtype_name
+from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
 from audioflow.ops.framing import num_frames
 from audioflow.ops.windows import get_window, pad_center
-
-_FLOAT_DTYPES = ("float32", "float64")
-
-
-def dtype_name(x) -> str:
-    """The standard name ("float32", ...) of a tensor's dtype on any backend."""
-    return keras.backend.standardize_dtype(x.dtype)
-
-
-def _as_float(x):
-    x = ops.convert_to_tensor(x)
-    if dtype_name(x) not in _FLOAT_DTYPES:
-        x = ops.cast(x, "float32")
-    return x
-
-
-def _pad_last_axis(x, left: int, right: int, mode: str = "constant"):
-    widths = [(0, 0)] * (len(x.shape) - 1) + [(left, right)]
-    return ops.pad(x, widths, mode=mode)
 
 
 def gather_frames() -> bool:

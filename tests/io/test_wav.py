@@ -1,4 +1,4 @@
-"""The WAV fast path (io._WavFile): bit-identical to soundfile, or it steps aside for soundfile."""
+"""The WAV fast path (io.WavFile): bit-identical to soundfile, or it steps aside for soundfile."""
 
 import struct
 
@@ -7,8 +7,9 @@ import pytest
 import soundfile as sf
 
 from audioflow.data import info, load
-from audioflow.data.io import _open, _read_frames, _WavFile
-from tests.data.audio_files import write_audio
+from audioflow.io.reader import open_audio, read_frames
+from audioflow.io.wav import WavFile
+from tests.io.audio_files import write_audio
 
 pytestmark = pytest.mark.backend_independent
 
@@ -43,8 +44,8 @@ def assert_same_as_soundfile(path):
     np.testing.assert_array_equal(audio, reference)
     frames = len(reference)
     for start, count in [(0, 1), (frames // 3, max(1, frames // 2)), (frames - 1, 5), (frames // 2, -1)]:
-        with _open(path) as handle:
-            part = _read_frames(handle, str(path), start, count)
+        with open_audio(path) as handle:
+            part = read_frames(handle, str(path), start, count)
         stop = frames if count < 0 else start + count
         np.testing.assert_array_equal(part, reference[start:stop])
 
@@ -55,8 +56,8 @@ def assert_same_as_soundfile(path):
 def test_fast_path_equals_soundfile(tmp_path, fmt, sub, channels, frames):
     path = tmp_path / "clip.wav"
     sf.write(path, full_scale(frames, channels), 22050, format=fmt, subtype=sub)
-    with _open(path) as handle:
-        assert isinstance(handle, _WavFile)  # the file did take the fast path
+    with open_audio(path) as handle:
+        assert isinstance(handle, WavFile)  # the file did take the fast path
     assert_same_as_soundfile(path)
 
 
@@ -64,7 +65,7 @@ def test_fast_path_equals_soundfile(tmp_path, fmt, sub, channels, frames):
 def test_other_encodings_go_through_soundfile(tmp_path, fmt, sub):
     path = tmp_path / "clip.wav"
     sf.write(path, full_scale(1000, 2), 8000, format=fmt, subtype=sub)
-    assert _WavFile.open(str(path)) is None
+    assert WavFile.open(str(path)) is None
     assert_same_as_soundfile(path)
 
 
@@ -99,13 +100,13 @@ def test_chunks_before_data(tmp_path):
     for name, content in cases.items():
         path = tmp_path / name
         path.write_bytes(content)
-        with _open(path) as handle:
-            assert isinstance(handle, _WavFile), name
+        with open_audio(path) as handle:
+            assert isinstance(handle, WavFile), name
         assert_same_as_soundfile(path)
     # An odd-sized chunk: libsndfile's handling of the pad byte varies, so soundfile reads it.
     odd = tmp_path / "odd.wav"
     odd.write_bytes(insert_chunk(data, b"abcd", b"xyz"))
-    assert _WavFile.open(str(odd)) is None
+    assert WavFile.open(str(odd)) is None
     np.testing.assert_array_equal(load(odd, mono=False)[0], sf.read(odd, dtype="float32", always_2d=True)[0])
 
 
@@ -120,7 +121,7 @@ def test_nan_in_float_wav_is_still_refused(tmp_path):
 
 def test_datasets_read_wav_through_the_fast_path(tmp_path, monkeypatch):
     """Crops and resampling on the fast path equal the same pipeline run through soundfile."""
-    from audioflow.data import io
+    from audioflow.io import reader
 
     for i, sub in enumerate(["PCM_16", "PCM_24", "FLOAT"]):
         write_audio(tmp_path / f"{i}.wav", seconds=1.5, sample_rate=44100, channels=2, subtype=sub, seed=i)
@@ -128,7 +129,7 @@ def test_datasets_read_wav_through_the_fast_path(tmp_path, monkeypatch):
 
     def excerpts():
         return [
-            io._read_excerpt(str(path), rate, mono, length, crop, 0.37)
+            reader.read_excerpt(str(path), rate, mono, length, crop, 0.37)
             for path in files
             for rate in (None, 16000)
             for mono in (True, False)
@@ -136,7 +137,7 @@ def test_datasets_read_wav_through_the_fast_path(tmp_path, monkeypatch):
         ]
 
     fast = excerpts()
-    monkeypatch.setattr(io._WavFile, "open", classmethod(lambda cls, path: None))
+    monkeypatch.setattr(WavFile, "open", classmethod(lambda cls, path: None))
     slow = excerpts()
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)

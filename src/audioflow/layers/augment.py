@@ -1,0 +1,273 @@
+"""Augmentation layers: SpecAugment on features; gain, noise and time shift on waveforms; mixup.
+
+Each layer is active only when called with ``training=True`` (as ``Model.fit`` does) and is the
+identity otherwise, so it can stay in the model for inference and export. Randomness comes from
+a ``keras.random.SeedGenerator``: reproducible with ``seed``, different for each example of a batch
+and at each step. The maths is in :mod:`audioflow.ops.augment`.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from audioflow import ops as af
+from audioflow._compat import DataLayer
+from audioflow._validation import (
+    check_augment_range,
+    check_choice,
+    check_fits_axis,
+    check_int,
+    check_number,
+    check_spec_augment_args,
+    parameter_error,
+)
+from audioflow.layers.base import AudioLayer, serializable
+from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples
+
+
+class _RandomLayer(AudioLayer):
+    """A layer drawing from its own seed generator when ``training`` is true, the identity otherwise."""
+
+    input_layout = "(batch, samples) or (batch, samples, channels)"
+
+    def __init__(self, *, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        check_int("seed", seed, allow_none=True)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._remember(seed=seed)
+        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
+
+    def call(self, inputs, training=None):
+        x = self._compute_input(inputs)
+        if not training:
+            return self._output(x)
+        return self._output(self._augment(x))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+@serializable
+class SpecAugment(_RandomLayer):
+    """SpecAugment (Park et al. 2019) on time-major features ``(batch, frames, bins[, channels])``.
+
+    Time warping (``time_warp_param`` = W frames), then ``n_freq_masks`` frequency masks of up to
+    ``freq_mask_param`` bins and ``n_time_masks`` time masks of up to ``time_mask_param`` frames
+    (and at most ``time_mask_max_ratio`` of the length), drawn independently per example and
+    channel. Works on any length, including an unknown time axis. Defaults are LEAF's/lingvo's
+    (``freq_mask_max_bins=10, freq_mask_count=2, time_mask_max_frames=10, time_mask_count=2``)
+    without warping; the paper's LibriSpeech policy LB is ``freq_mask_param=27, n_freq_masks=1,
+    time_mask_param=100, n_time_masks=1, time_warp_param=80``. torchaudio ``SpecAugment`` and kapre
+    ``SpecAugment`` have no time warping; kapre's works on mono only.
+
+    Args:
+        mask_value: "mean" (default: each example's and channel's mean, i.e. zero on the paper's
+            mean-normalised features; the right choice for dB features) or "zero".
+        seed: int or None.
+
+    See :func:`audioflow.ops.spec_augment`. Wider masks than a known axis raise ``ParameterError``
+    in ``build``; on an unknown axis, masks are clipped to it at run time.
+
+    Example:
+        >>> features = LogMelSpectrogram(sample_rate=16000, n_mels=64)(inputs)
+        >>> features = SpecAugment(time_warp_param=5, seed=0)(features)
+    """
+
+    input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
+
+    def __init__(
+        self,
+        *,
+        freq_mask_param=10,
+        n_freq_masks=2,
+        time_mask_param=10,
+        n_time_masks=2,
+        time_mask_max_ratio=1.0,
+        time_warp_param=0,
+        mask_value="mean",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        check_spec_augment_args(
+            freq_mask_param,
+            n_freq_masks,
+            time_mask_param,
+            n_time_masks,
+            time_mask_max_ratio,
+            time_warp_param,
+            mask_value,
+        )
+        self.freq_mask_param, self.n_freq_masks = freq_mask_param, n_freq_masks
+        self.time_mask_param, self.n_time_masks = time_mask_param, n_time_masks
+        self.time_mask_max_ratio, self.time_warp_param = time_mask_max_ratio, time_warp_param
+        self.mask_value = mask_value
+        self._remember(
+            freq_mask_param=freq_mask_param,
+            n_freq_masks=n_freq_masks,
+            time_mask_param=time_mask_param,
+            n_time_masks=n_time_masks,
+            time_mask_max_ratio=time_mask_max_ratio,
+            time_warp_param=time_warp_param,
+            mask_value=mask_value,
+        )
+        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        frames, bins = input_shape[1], input_shape[2]
+        if self.n_freq_masks:
+            check_fits_axis("freq_mask_param", self.freq_mask_param, "bins", bins)
+        if self.n_time_masks:
+            check_fits_axis("time_mask_param", self.time_mask_param, "frames", frames)
+        if self.time_warp_param and frames is not None and 2 * self.time_warp_param + 1 >= frames:
+            raise parameter_error(
+                "time_warp_param",
+                "< (frames - 1) / 2",
+                time_warp_param=self.time_warp_param,
+                frames=frames,
+            )
+
+    def _augment(self, x):
+        return af.spec_augment(
+            x,
+            freq_mask_param=self.freq_mask_param,
+            n_freq_masks=self.n_freq_masks,
+            time_mask_param=self.time_mask_param,
+            n_time_masks=self.n_time_masks,
+            time_mask_max_ratio=self.time_mask_max_ratio,
+            time_warp_param=self.time_warp_param,
+            mask_value=self.mask_value,
+            seed=self.seed_generator,
+        )
+
+
+@serializable
+class RandomGain(_RandomLayer):
+    """Random gain on waveforms ``(batch, samples[, channels])``: ``g ~ U[gain_db]`` dB per example.
+
+    Args:
+        gain_db: ``(low, high)`` in dB, low <= high; all channels of an example get the same gain.
+        seed: int or None.
+
+    See :func:`audioflow.ops.random_gain`.
+    """
+
+    def __init__(self, *, gain_db=(-6.0, 6.0), seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self._gain_db = check_augment_range("gain_db", gain_db)
+        self.gain_db = gain_db
+        self._remember(gain_db=gain_db)
+
+    def _augment(self, x):
+        return af.random_gain(x, gain_db=self._gain_db, seed=self.seed_generator)
+
+
+@serializable
+class AddNoise(_RandomLayer):
+    """Additive white or pink noise on waveforms, at an SNR ``~ U[snr_db]`` dB per example.
+
+    The SNR is relative to each example's own power (mean square over samples and channels);
+    silent examples stay silent.
+
+    Args:
+        snr_db: ``(low, high)`` in dB, low <= high.
+        color: "white" or "pink" (1/f power spectrum).
+        seed: int or None.
+
+    See :func:`audioflow.ops.add_noise`.
+    """
+
+    def __init__(self, *, snr_db=(5.0, 40.0), color="white", seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self._snr_db = check_augment_range("snr_db", snr_db)
+        check_choice("color", color, NOISE_COLORS)
+        self.snr_db, self.color = snr_db, color
+        self._remember(snr_db=snr_db, color=color)
+
+    def _augment(self, x):
+        return af.add_noise(x, snr_db=self._snr_db, color=self.color, seed=self.seed_generator)
+
+
+@serializable
+class RandomTimeShift(_RandomLayer):
+    """Random time shift of waveforms by up to ``max_shift`` seconds either way, per example.
+
+    Args:
+        max_shift: largest shift in seconds (>= 0), ``round(max_shift * sample_rate)`` samples.
+        sample_rate: Hz (librosa ``sr``), default 22050 like librosa.
+        mode: "roll" (circular) or "zeros" (vacated samples are zero).
+        seed: int or None.
+
+    See :func:`audioflow.ops.random_time_shift`.
+    """
+
+    def __init__(self, *, max_shift=0.1, sample_rate=22050, mode="roll", seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        check_number("max_shift", max_shift, minimum=0.0)
+        check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+        check_choice("mode", mode, SHIFT_MODES)
+        self.max_shift, self.sample_rate, self.mode = max_shift, sample_rate, mode
+        self._max_shift = seconds_to_samples(max_shift, sample_rate)
+        self._remember(max_shift=max_shift, sample_rate=sample_rate, mode=mode)
+
+    def _augment(self, x):
+        return af.random_time_shift(x, max_shift=self._max_shift, mode=self.mode, seed=self.seed_generator)
+
+
+@serializable
+class Mixup(DataLayer):
+    """Mixup (Zhang et al. 2018) of a batch ``(x, y)``: waveforms or features with one-hot/soft labels.
+
+    ``Mixup(alpha)((x, y))`` returns ``(lam * x + (1 - lam) * x[p], lam * y + (1 - lam) * y[p])``
+    with ``lam ~ Beta(alpha, alpha)`` per example and ``p`` a random permutation of the batch.
+    Meant for the input pipeline, where the labels are: ``dataset.batch(32).map(lambda x, y:
+    mixup((x, y)))`` works inside ``tf.data`` whatever the Keras backend, and the layer also
+    runs eagerly and compiled on every backend. Active by default (``training=True``) because it is
+    applied to training batches; ``training=False`` returns the batch unchanged.
+
+    Args:
+        alpha: Beta parameter > 0 (0.2 is common; smaller mixes less).
+        seed: int or None.
+
+    See :func:`audioflow.ops.mixup`.
+    """
+
+    def __init__(self, *, alpha=0.2, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        check_number("alpha", alpha, exclusive_minimum=0.0)
+        check_int("seed", seed, allow_none=True)
+        self.alpha, self.seed = alpha, seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def __call__(self, data, **kwargs):
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise parameter_error("data", "a pair (x, y)", data=type(data).__name__)
+        if len(data[1].shape) < 2:
+            raise parameter_error(
+                "y",
+                "one-hot or soft labels shaped (batch, classes)",
+                y_shape=tuple(data[1].shape),
+                hint="Class ids cannot be mixed: one-hot encode them first.",
+            )
+        return super().__call__(tuple(data), **kwargs)
+
+    def call(self, data, training=True):
+        x, y = data
+        if not training:
+            return x, y
+        backend = self.backend
+        x, y = backend.cast(x, "float32"), backend.cast(y, "float32")
+        batch = backend.shape(x)[0]
+        seed = self._get_seed_generator(backend._backend)
+        weight = backend.random.beta((batch,), self.alpha, self.alpha, seed=seed, dtype="float32")
+        order = backend.random.shuffle(backend.numpy.arange(batch), seed=seed)
+        x, y = af.mix_batch(x, y, weight, order, numpy=backend.numpy)
+        return backend.cast(x, self.compute_dtype), backend.cast(y, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "seed": self.seed}

@@ -1,0 +1,345 @@
+"""Mel layers: MelScale (a filterbank weight), and MelSpectrogram and LogMelSpectrogram built from parts.
+
+``MelSpectrogram`` holds a :class:`~audioflow.layers.Spectrogram` and a :class:`MelScale`;
+``LogMelSpectrogram`` holds a ``MelSpectrogram`` and a :class:`~audioflow.layers.PowerToDb`. Each
+computes through its parts' settings and weights (the mel spectrogram in one fused op, so the
+spectrogram never makes a full-batch round trip through memory).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from audioflow import ops as af
+from audioflow._validation import parameter_error
+from audioflow.config import MelConfig, python_value
+from audioflow.layers.base import AudioLayer, channels_first, channels_last, on_axis, serializable
+from audioflow.layers.scaling import PowerToDb
+from audioflow.layers.spectral import Spectrogram, framed_shape
+from audioflow.ops.features import filtered_spectrogram
+
+_MEL_ARGS_DOC = """sample_rate: of the input in Hz (librosa ``sr``, torchaudio ``sample_rate``, Keras
+            ``sampling_rate``).
+        n_mels: mel bands, >= 1 (Keras/tf.signal ``num_mel_bins``).
+        f_min: lowest filter edge in Hz (librosa ``fmin``, Keras ``min_freq``).
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``, Keras ``max_freq``).
+        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
+            (tf.signal, Keras); torchaudio ``mel_scale``.
+        htk: older spelling: ``htk=True`` means ``mel_scale="htk"`` (librosa ``htk``, audioflow
+            0.1.0 configs).
+        norm: filter normalisation: "slaney" (unit area, librosa's default), None (peak 1,
+            tf.signal/HTK/Keras) or a positive p (each filter divided by its p-norm)."""
+
+
+def mel_config(layer, *, sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, htk, norm) -> MelConfig:
+    """Validate mel arguments, set them on ``layer`` as public attributes and remember them."""
+    config = MelConfig(
+        sample_rate=sample_rate,
+        n_fft=n_fft,
+        n_mels=n_mels,
+        f_min=f_min,
+        f_max=f_max,
+        mel_scale=mel_scale,
+        norm=norm,
+        htk=htk,
+    )
+    passed = dict(
+        sample_rate=config.sample_rate,
+        n_mels=config.n_mels,
+        f_min=config.f_min,
+        f_max=config.f_max,
+        mel_scale=python_value(mel_scale),
+        norm=config.norm,
+    )
+    for name, value in passed.items():
+        setattr(layer, name, value)
+    layer.htk = python_value(htk)
+    if htk is not None:
+        passed["htk"] = layer.htk
+    layer._remember(**passed)
+    return config
+
+
+@serializable
+class MelScale(AudioLayer):
+    """Mel filterbank applied to a power (or magnitude) spectrogram; the filterbank is a weight.
+
+    The ``(n_fft // 2 + 1, n_mels)`` weight ``filterbank`` is created in ``build`` with the exact
+    librosa values (:func:`audioflow.ops.mel_filterbank`). It is fixed by default;
+    ``trainable=True`` makes it learnable (gradients reach it on every backend).
+
+    Args:
+        {mel_args}
+        n_fft: FFT size of the spectrogram it applies to (``n_fft // 2 + 1`` input bins).
+        trainable: whether the filterbank is learnt (Keras' ``trainable``; default False here).
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, frames, n_fft // 2 + 1)`` -> ``(batch, frames, n_mels)``;
+    ``(batch, frames, n_fft // 2 + 1, channels)`` -> ``(batch, frames, n_mels, channels)``.
+
+    Parity: ``S @ librosa.filters.mel(sr=..., n_fft=..., ...).T``, as
+    ``librosa.feature.melspectrogram(S=S.T)``; torchaudio ``MelScale`` with ``norm="slaney",
+    mel_scale="slaney"``. Keras' ``MelSpectrogram`` uses HTK triangles without the DC bin.
+
+    Example:
+        >>> power = Spectrogram(n_fft=512)(x)                       # (batch, frames, 257)
+        >>> MelScale(sample_rate=16000, n_fft=512, n_mels=40, trainable=True)(power).shape[-1]
+        40
+    """
+
+    input_layout = "(batch, frames, n_fft // 2 + 1) or (batch, frames, n_fft // 2 + 1, channels)"
+
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
+        norm="slaney",
+        trainable: bool = False,
+        **kwargs,
+    ):
+        super().__init__(trainable=trainable, **kwargs)
+        self.mel_config = mel_config(
+            self,
+            sample_rate=sample_rate,
+            n_fft=n_fft,
+            n_mels=n_mels,
+            f_min=f_min,
+            f_max=f_max,
+            mel_scale=mel_scale,
+            htk=htk,
+            norm=norm,
+        )
+        self.n_fft = self.mel_config.n_fft
+        self._remember(n_fft=self.n_fft)
+        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
+
+    def build(self, input_shape=None):
+        if input_shape is not None:
+            super().build(input_shape)
+            bins = self.n_fft // 2 + 1
+            if input_shape[2] not in (None, bins):
+                raise parameter_error(
+                    "inputs",
+                    f"shaped (batch, frames, n_fft // 2 + 1 = {bins}[, channels])",
+                    input_shape=tuple(input_shape),
+                    n_fft=self.n_fft,
+                )
+        if getattr(self, "filterbank", None) is None:
+            initial = af.mel_filterbank(**self.mel_config.op_kwargs())
+            self.filterbank = self.add_weight(
+                name="filterbank",
+                shape=initial.shape,
+                dtype="float32",
+                initializer=lambda shape, dtype=None: keras.ops.convert_to_tensor(initial, dtype="float32"),
+                trainable=True,
+            )
+        self.built = True
+
+    def load_own_variables(self, store):
+        """Load the filterbank; a file saved before it was a weight (0.1.0) keeps the exact one."""
+        if len(store.keys()) == 0:
+            return
+        super().load_own_variables(store)
+
+    def _transform(self, S):
+        return on_axis(lambda s: af.apply_filterbank(s, self.filterbank), S, 2)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1], self.mel_config.n_mels) + tuple(input_shape[3:])
+
+
+@serializable
+class MelSpectrogram(AudioLayer):
+    """Mel spectrogram of waveforms: a :class:`Spectrogram` followed by a :class:`MelScale`.
+
+    Defaults are librosa's, so ``MelSpectrogram()(x)[b]`` equals
+    ``librosa.feature.melspectrogram(y=x[b]).T``.
+
+    Args:
+        sample_rate: see below.
+        n_fft, hop_length, win_length, window, center, pad_mode, power: the STFT and spectrogram,
+            as :class:`Spectrogram` (``n_fft=2048`` samples = 93 ms at 22.05 kHz; hop default
+            ``win_length // 4``; ``pad_mode="constant"`` as librosa, "reflect" as torchaudio/Keras).
+        {mel_args}
+        trainable_filterbank: make the mel filterbank (the ``mel_filters.filterbank`` weight)
+            learnable; default False keeps librosa's exact filterbank.
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
+    ``(batch, frames, n_mels, channels)``; ``frames`` from :func:`audioflow.ops.num_frames`.
+
+    Parity: ``librosa.feature.melspectrogram`` to a relative error below 1e-5 in float32 (any
+    ``pad_mode``, ``center``, ``mel_scale``, ``norm``, window and ``power``). Keras'
+    ``MelSpectrogram`` and tf.signal use HTK triangles without the DC bin and reflect padding;
+    torchaudio's ``MelSpectrogram`` matches with ``norm="slaney", mel_scale="slaney",
+    pad_mode="constant"``.
+
+    Example:
+        >>> layer = MelSpectrogram(sample_rate=16000, n_fft=512, hop_length=160, n_mels=64)
+        >>> layer(np.zeros((2, 16000), "float32")).shape
+        (2, 101, 64)
+    """
+
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window="hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
+        norm="slaney",
+        trainable_filterbank: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.spectrogram = Spectrogram(
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
+            power=power,
+            name="spectrogram",
+        )
+        self.mel_filters = MelScale(
+            sample_rate=sample_rate,
+            n_fft=n_fft,
+            n_mels=n_mels,
+            f_min=f_min,
+            f_max=f_max,
+            mel_scale=mel_scale,
+            htk=htk,
+            norm=norm,
+            trainable=python_value(trainable_filterbank),
+            name="mel_filters",
+        )
+        self._adopt_arguments(self.spectrogram)
+        self._adopt_arguments(self.mel_filters)
+        self.trainable_filterbank = self.mel_filters.trainable
+        self._remember(trainable_filterbank=self.trainable_filterbank)
+        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.spectrogram.build(input_shape)
+        self.mel_filters.build(self.spectrogram.compute_output_shape(input_shape))
+
+    def _transform(self, x):
+        stft = self.spectrogram.stft_config.op_kwargs()
+        mel = filtered_spectrogram(
+            channels_first(x), self.mel_filters.filterbank, power=self.spectrogram.power, **stft
+        )
+        return channels_last(mel, len(x.shape))
+
+    def compute_output_shape(self, input_shape):
+        return framed_shape(self.spectrogram.stft_config, input_shape, self.mel_filters.mel_config.n_mels)
+
+
+@serializable
+class LogMelSpectrogram(AudioLayer):
+    """Log-mel spectrogram in dB: a :class:`MelSpectrogram` followed by :class:`PowerToDb`.
+
+    ``LogMelSpectrogram()(x)[b]`` equals
+    ``librosa.power_to_db(librosa.feature.melspectrogram(y=x[b]), top_db=80).T``.
+
+    Args:
+        sample_rate, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels,
+            f_min, f_max, mel_scale, htk, norm, trainable_filterbank: as :class:`MelSpectrogram`
+            (librosa's defaults: 22.05 kHz, ``n_fft=2048``, hop 512, 128 Slaney mel bands).
+        ref: power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
+            ``ref=np.max``).
+        amin: smallest power considered (> 0): silence gives ``10 log10(amin / ref)`` = -100 dB.
+        top_db: dynamic range kept below each example's maximum in dB (>= 0), None for all
+            (librosa ``top_db``, torchaudio ``AmplitudeToDB(top_db=...)``).
+        **kwargs: Keras layer arguments.
+
+    Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
+    ``(batch, frames, n_mels, channels)``.
+
+    Parity: within 0.01 dB of librosa above the floor. The maximum behind ``top_db`` and
+    ``ref="max"`` is each example's (and channel's) own; Keras' ``MelSpectrogram`` takes the whole
+    batch's, so its features depend on the batch-mates.
+
+    Example:
+        >>> inputs = keras.Input((16000,))
+        >>> features = LogMelSpectrogram(sample_rate=16000, n_mels=64)(inputs)   # (None, 32, 64)
+    """
+
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window="hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
+        norm="slaney",
+        trainable_filterbank: bool = False,
+        top_db: float | None = 80.0,
+        ref=1.0,
+        amin: float = 1e-10,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.mel_spectrogram = MelSpectrogram(
+            sample_rate=sample_rate,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
+            power=power,
+            n_mels=n_mels,
+            f_min=f_min,
+            f_max=f_max,
+            mel_scale=mel_scale,
+            htk=htk,
+            norm=norm,
+            trainable_filterbank=trainable_filterbank,
+            name="mel_spectrogram",
+        )
+        self.power_to_db = PowerToDb(ref=ref, amin=amin, top_db=top_db, name="power_to_db")
+        self._adopt_arguments(self.mel_spectrogram)
+        self._adopt_arguments(self.power_to_db)
+        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.mel_spectrogram.build(input_shape)
+        self.power_to_db.build(self.mel_spectrogram.compute_output_shape(input_shape))
+
+    def _transform(self, x):
+        return self.power_to_db._transform(self.mel_spectrogram._transform(x))
+
+    def compute_output_shape(self, input_shape):
+        return self.mel_spectrogram.compute_output_shape(input_shape)
+
+
+MelScale.__doc__ = MelScale.__doc__.replace("{mel_args}", _MEL_ARGS_DOC)
+MelSpectrogram.__doc__ = MelSpectrogram.__doc__.replace("{mel_args}", _MEL_ARGS_DOC)

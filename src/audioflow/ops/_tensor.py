@@ -1,0 +1,43 @@
+"""Small tensor helpers shared by the ops (private): dtype names, float casting, padding."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+#: Float dtypes the maths runs in; anything else (integers, float16, bfloat16) becomes float32.
+COMPUTE_DTYPES = ("float32", "float64")
+
+
+def dtype_name(x) -> str:
+    """The standard name ("float32", ...) of a tensor's (or variable's, or array's) dtype."""
+    return keras.backend.standardize_dtype(x.dtype)
+
+
+def as_float(x):
+    """``x`` as a tensor in float32, or float64 when it already is float64."""
+    x = ops.convert_to_tensor(x)
+    if dtype_name(x) not in COMPUTE_DTYPES:
+        x = ops.cast(x, "float32")
+    return x
+
+
+def cast_like(value, like):
+    """``value`` (a NumPy array, tensor or Keras variable) as a tensor of ``like``'s dtype.
+
+    NumPy constants are converted on the host; tensors and variables are cast with
+    ``keras.ops.cast``, so gradients flow to them.
+    """
+    dtype = dtype_name(like)
+    if isinstance(value, np.ndarray):
+        return ops.convert_to_tensor(value.astype(dtype, copy=False))
+    if hasattr(value, "dtype") and dtype_name(value) == dtype:
+        return ops.convert_to_tensor(value)
+    return ops.cast(value, dtype)
+
+
+def pad_last_axis(x, left: int, right: int, mode: str = "constant"):
+    """Pad the last axis of ``x`` by ``left`` and ``right`` samples (``keras.ops.pad`` modes)."""
+    widths = [(0, 0)] * (len(x.shape) - 1) + [(left, right)]
+    return ops.pad(x, widths, mode=mode)

@@ -1,0 +1,321 @@
+"""Random data augmentation on ``keras.ops``: SpecAugment, gain, noise, time shift and mixup.
+
+Every function draws its randomness from ``seed``: a ``keras.random.SeedGenerator`` (what layers
+pass, and what compiled functions need), or an int or None, from which a new generator is made
+for the call (eager use). Draws are independent for each example of the batch (and for
+each channel where the docstring says so). Lengths may be unknown until run time: nothing here
+needs a static time axis, so the functions run inside ``tf.function`` (with XLA), ``jax.jit`` and
+PyTorch on variable-length batches.
+
+Layouts: waveforms ``(batch, samples[, channels])``; spectra time-major
+``(batch, frames, bins[, channels])``.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from audioflow._validation import (
+    check_augment_range,
+    check_choice,
+    check_int,
+    check_number,
+    check_spec_augment_args,
+)
+
+NOISE_COLORS = ("white", "pink")
+SHIFT_MODES = ("roll", "zeros")
+
+
+def _float(x):
+    x = ops.convert_to_tensor(x)
+    if keras.backend.standardize_dtype(x.dtype) not in ("float32", "float64"):
+        x = ops.cast(x, "float32")
+    return x
+
+
+def _channels_first(x):
+    """``(batch, frames, bins[, channels])`` -> ``(batch, channels, frames, bins)`` (mono: 1 channel)."""
+    return ops.expand_dims(x, 1) if len(x.shape) == 3 else ops.transpose(x, (0, 3, 1, 2))
+
+
+def _channels_last(x, rank: int):
+    return x[:, 0] if rank == 3 else ops.transpose(x, (0, 2, 3, 1))
+
+
+def _generator(seed):
+    """One generator for all the draws of a call (an int seed reused per draw would repeat them)."""
+    if isinstance(seed, keras.random.SeedGenerator):
+        return seed
+    check_int("seed", seed, allow_none=True)
+    return keras.random.SeedGenerator(seed)
+
+
+def _uniform(shape, low, high, seed, dtype="float32"):
+    return keras.random.uniform(shape, minval=low, maxval=high, dtype=dtype, seed=seed)
+
+
+def _band_masks(length, batch_shape, count: int, max_width, seed):
+    """Boolean ``batch_shape + (length,)``: ``count`` bands, widths uniform in ``[0, max_width]``.
+
+    ``max_width`` (a float tensor or number, already at most ``length``) may differ per example.
+    Each band starts uniformly among the positions where it fits, as in Park et al. (2019).
+    """
+    shape = tuple(batch_shape) + (count,)
+    width = ops.floor(_uniform(shape, 0.0, 1.0, seed) * (max_width + 1.0))
+    width = ops.minimum(width, max_width)
+    start = ops.floor(_uniform(shape, 0.0, 1.0, seed) * (ops.cast(length, "float32") - width + 1.0))
+    position = ops.cast(ops.arange(length), "float32")
+    inside = ops.logical_and(position >= start[..., None], position < (start + width)[..., None])
+    return ops.any(inside, axis=-2)
+
+
+def time_warp(x, *, max_warp: int, seed=None):
+    """SpecAugment time warping: a piecewise-linear warp of the time axis of each example.
+
+    A centre frame ``c`` is drawn uniformly in ``[W, frames - 1 - W]`` and moved to ``c + w``,
+    ``w ~ U[-W, W]`` (Park et al. 2019, with ``W = max_warp``); the frames on either side are
+    stretched or squeezed linearly and read by linear interpolation. All channels of an example
+    share one warp (they stay aligned in time). Examples with ``frames <= 2 W + 1`` are unchanged.
+
+    Args:
+        x: ``(batch, frames, bins[, channels])``.
+        max_warp: ``W`` in frames (lingvo ``time_warp_max_frames``); 0 returns ``x``.
+    """
+    seed = _generator(seed)
+    check_int("max_warp", max_warp, minimum=0)
+    x = _float(x)
+    if max_warp == 0:
+        return x
+    rank = len(x.shape)
+    frames = ops.shape(x)[1]
+    batch = ops.shape(x)[0]
+    n = ops.cast(frames, "float32")
+    w_max = float(max_warp)
+    last = n - 1.0
+    valid = last > 2.0 * w_max
+    centre = w_max + _uniform((batch, 1), 0.0, 1.0, seed) * (last - 2.0 * w_max)
+    centre = ops.where(valid, centre, ops.maximum(last, 0.0) / 2.0)
+    shift = ops.where(valid, _uniform((batch, 1), -w_max, w_max, seed), 0.0)
+    # Kept inside (0, last) so both ends stay fixed.
+    target = ops.clip(centre + shift, 1.0, ops.maximum(last - 1.0, 1.0))
+    t = ops.cast(ops.arange(frames), "float32")[None, :]
+    # Output frame t reads the input at `source`: [0, target] -> [0, centre], [target, last] -> [centre, last].
+    left = t * centre / ops.maximum(target, 1e-6)
+    right = centre + (t - target) * (last - centre) / ops.maximum(last - target, 1e-6)
+    source = ops.clip(ops.where(t < target, left, right), 0.0, ops.maximum(last, 0.0))
+    source = ops.where(valid, source, t)
+    below = ops.floor(source)
+    fraction = source - below
+    below = ops.cast(below, "int32")
+    above = ops.minimum(below + 1, frames - 1)
+    expand = (slice(None), slice(None)) + (None,) * (rank - 2)
+    lower = ops.take_along_axis(x, ops.broadcast_to(below[expand], ops.shape(x)), axis=1)
+    upper = ops.take_along_axis(x, ops.broadcast_to(above[expand], ops.shape(x)), axis=1)
+    fraction = ops.cast(fraction[expand], x.dtype)
+    return lower + fraction * (upper - lower)
+
+
+def spec_augment(
+    x,
+    *,
+    freq_mask_param: int = 10,
+    n_freq_masks: int = 2,
+    time_mask_param: int = 10,
+    n_time_masks: int = 2,
+    time_mask_max_ratio: float = 1.0,
+    time_warp_param: int = 0,
+    mask_value: str = "mean",
+    seed=None,
+):
+    """SpecAugment (Park et al. 2019): time warping, then frequency masks, then time masks.
+
+    Masks are drawn independently for each example and each channel: ``n_freq_masks`` bands of
+    ``f ~ U{0..freq_mask_param}`` bins and ``n_time_masks`` bands of ``t ~ U{0..T}`` frames with
+    ``T = min(time_mask_param, floor(time_mask_max_ratio * frames))`` (the paper's ``p``), each
+    starting uniformly where it fits. Masks wider than the axis are clipped to it.
+
+    Args:
+        x: time-major ``(batch, frames, bins[, channels])`` features (any length).
+        freq_mask_param: ``F``, largest frequency mask in bins (torchaudio ``freq_mask_param``,
+            lingvo ``freq_mask_max_bins``).
+        n_freq_masks, n_time_masks: masks of each kind per example and channel (may be 0).
+        time_mask_param: ``T``, largest time mask in frames (torchaudio ``time_mask_param``).
+        time_mask_max_ratio: ``p``, the largest time mask as a fraction of the length.
+        time_warp_param: ``W`` of :func:`time_warp` in frames; 0 disables warping.
+        mask_value: "zero", or "mean" (the example's and channel's own mean over frames and bins,
+            which is what zero means on the paper's mean-normalised features).
+        seed: ``keras.random.SeedGenerator``, int or None.
+
+    Returns:
+        the augmented features, same shape and dtype (float32 for integer input).
+    """
+    seed = _generator(seed)
+    check_spec_augment_args(
+        freq_mask_param,
+        n_freq_masks,
+        time_mask_param,
+        n_time_masks,
+        time_mask_max_ratio,
+        time_warp_param,
+        mask_value,
+    )
+    x = time_warp(_float(x), max_warp=time_warp_param, seed=seed)
+    rank = len(x.shape)
+    features = _channels_first(x)
+    batch, channels, frames, bins = (ops.shape(features)[i] for i in range(4))
+    masked = ops.zeros((batch, channels, frames, bins), dtype="bool")
+    if n_freq_masks:
+        width = min(freq_mask_param, bins) if isinstance(bins, int) else ops.minimum(freq_mask_param, bins)
+        band = _band_masks(bins, (batch, channels), n_freq_masks, ops.cast(width, "float32"), seed)
+        masked = ops.logical_or(masked, band[:, :, None, :])
+    if n_time_masks:
+        n = ops.cast(frames, "float32")
+        width = ops.minimum(float(time_mask_param), ops.floor(time_mask_max_ratio * n))
+        band = _band_masks(frames, (batch, channels), n_time_masks, width, seed)
+        masked = ops.logical_or(masked, band[:, :, :, None])
+    if mask_value == "mean":
+        fill = ops.mean(features, axis=(2, 3), keepdims=True)
+    else:
+        fill = ops.zeros((), dtype=features.dtype)
+    return _channels_last(ops.where(masked, fill, features), rank)
+
+
+def _per_example(values, rank: int):
+    """``(batch,)`` -> broadcastable against ``(batch, samples[, channels])``."""
+    return ops.reshape(values, (-1,) + (1,) * (rank - 1))
+
+
+def random_gain(x, *, gain_db=(-6.0, 6.0), seed=None):
+    """Multiply each example by ``10 ** (g / 20)``, ``g ~ U[gain_db]`` dB (one gain for all its channels).
+
+    Args:
+        x: waveforms ``(batch, samples[, channels])``.
+        gain_db: ``(low, high)`` in dB, low <= high (torchaudio ``Vol(gain_type="db")`` with a random gain).
+    """
+    seed = _generator(seed)
+    low, high = check_augment_range("gain_db", gain_db)
+    x = _float(x)
+    gain = _uniform((ops.shape(x)[0],), low, high, seed)
+    scale = ops.power(10.0, gain / 20.0)
+    return x * ops.cast(_per_example(scale, len(x.shape)), x.dtype)
+
+
+def colored_noise(shape, *, color: str = "white", seed=None, dtype="float32"):
+    """Unit-variance Gaussian noise ``(batch, samples[, channels])``, white or pink (1/f power).
+
+    Pink noise is white noise whose spectrum is scaled by ``1/sqrt(f)`` (DC left at 0), then
+    normalised to unit power per example and channel.
+    """
+    seed = _generator(seed)
+    check_choice("color", color, NOISE_COLORS)
+    noise = keras.random.normal(shape, dtype="float32", seed=seed)
+    if color == "pink":
+        rank = len(shape)
+        signals = noise if rank == 2 else ops.transpose(noise, (0, 2, 1))
+        samples = ops.shape(signals)[-1]
+        real, imag = ops.rfft(signals)
+        index = ops.cast(ops.arange(ops.shape(real)[-1]), "float32")
+        scale = ops.where(index > 0, ops.rsqrt(ops.maximum(index, 1.0)), 0.0)
+        signals = ops.irfft((real * scale, imag * scale), fft_length=samples)
+        signals = signals * ops.rsqrt(
+            ops.maximum(ops.mean(ops.square(signals), axis=-1, keepdims=True), 1e-20)
+        )
+        noise = signals if rank == 2 else ops.transpose(signals, (0, 2, 1))
+    return ops.cast(noise, dtype)
+
+
+def add_noise(x, *, snr_db=(5.0, 40.0), color: str = "white", seed=None):
+    """Add noise at a signal-to-noise ratio ``~ U[snr_db]`` dB, relative to each example's own power.
+
+    The power of an example is its mean square over samples and channels; the noise (independent
+    per channel, see :func:`colored_noise`) is scaled so that ``10 log10(P_signal / P_noise)``
+    equals the drawn SNR. A silent example stays silent (no noise can meet an SNR against zero).
+
+    Args:
+        x: waveforms ``(batch, samples[, channels])``.
+        snr_db: ``(low, high)`` in dB, low <= high (torchaudio ``AddNoise``'s ``snr`` drawn at random).
+        color: "white" or "pink".
+    """
+    seed = _generator(seed)
+    low, high = check_augment_range("snr_db", snr_db)
+    check_choice("color", color, NOISE_COLORS)
+    x = _float(x)
+    rank = len(x.shape)
+    axes = tuple(range(1, rank))
+    noise = colored_noise(ops.shape(x), color=color, seed=seed, dtype=x.dtype)
+    snr = _uniform((ops.shape(x)[0],), low, high, seed)
+    signal_power = ops.cast(ops.mean(ops.square(x), axis=axes), "float32")
+    noise_power = ops.maximum(ops.cast(ops.mean(ops.square(noise), axis=axes), "float32"), 1e-20)
+    scale = ops.sqrt(signal_power / noise_power * ops.power(10.0, -snr / 10.0))
+    return x + noise * ops.cast(_per_example(scale, rank), x.dtype)
+
+
+def random_time_shift(x, *, max_shift: int, mode: str = "roll", seed=None):
+    """Shift each example in time by ``s ~ U{-max_shift..max_shift}`` samples (all channels alike).
+
+    Args:
+        x: waveforms ``(batch, samples[, channels])``.
+        max_shift: largest shift in samples (shifts are clipped to the length).
+        mode: "roll" (circular, like ``np.roll``) or "zeros" (the vacated samples are zero).
+    """
+    seed = _generator(seed)
+    check_int("max_shift", max_shift, minimum=0)
+    check_choice("mode", mode, SHIFT_MODES)
+    x = _float(x)
+    rank = len(x.shape)
+    samples = ops.shape(x)[1]
+    shift = ops.floor(_uniform((ops.shape(x)[0], 1), 0.0, 1.0, seed) * (2 * max_shift + 1)) - max_shift
+    source = ops.arange(samples, dtype="int32")[None, :] - ops.cast(shift, "int32")
+    inside = ops.logical_and(source >= 0, source < samples)
+    source = ops.mod(source, samples) if mode == "roll" else ops.clip(source, 0, samples - 1)
+    expand = (slice(None), slice(None)) + (None,) * (rank - 2)
+    shifted = ops.take_along_axis(x, ops.broadcast_to(source[expand], ops.shape(x)), axis=1)
+    if mode == "zeros":
+        shifted = ops.where(inside[expand], shifted, ops.zeros((), dtype=x.dtype))
+    return shifted
+
+
+def mix_batch(x, y, weight, order, numpy=ops):
+    """``weight * x + (1 - weight) * x[order]`` and the same for ``y``: the mixing step of mixup.
+
+    ``x``, ``y`` and ``weight`` share one float dtype; ``weight`` is ``(batch,)``, ``order`` a permutation of the batch; ``numpy`` is the namespace
+    providing ``reshape`` and ``take`` (``keras.ops`` by default; the :class:`~audioflow.layers.Mixup`
+    layer passes TensorFlow's inside a ``tf.data`` pipeline whatever the Keras backend).
+    """
+
+    def mix(values):
+        w = numpy.reshape(weight, (-1,) + (1,) * (len(values.shape) - 1))
+        return w * values + (1.0 - w) * numpy.take(values, order, axis=0)
+
+    return mix(x), mix(y)
+
+
+def mixup(x, y, *, alpha: float = 0.2, seed=None):
+    """Mixup (Zhang et al. 2018): mix each example with another of the batch.
+
+    ``lambda ~ Beta(alpha, alpha)`` per example; the partner comes from a random permutation of
+    the batch; waveforms and labels are mixed with the same weight.
+
+    Args:
+        x: waveforms (or features) ``(batch, ...)``, float.
+        y: one-hot or soft labels ``(batch, classes)``, float (integer class ids cannot be mixed).
+        alpha: Beta parameter > 0; small values keep most examples nearly unmixed.
+
+    Returns:
+        ``(x_mixed, y_mixed)``.
+    """
+    seed = _generator(seed)
+    check_number("alpha", alpha, exclusive_minimum=0.0)
+    x, y = _float(x), _float(y)
+    batch = ops.shape(x)[0]
+    weight = keras.random.beta((batch,), alpha, alpha, seed=seed)
+    order = keras.random.shuffle(ops.arange(batch), seed=seed)
+    return mix_batch(x, ops.cast(y, x.dtype), ops.cast(weight, x.dtype), order)
+
+
+def seconds_to_samples(seconds: float, sample_rate: float) -> int:
+    """``round(seconds * sample_rate)``, the sample count of a duration."""
+    return int(np.round(seconds * sample_rate))
