@@ -163,10 +163,8 @@ def test_nothing_readable_is_said_so(tmp_path):
         (tmp_path / name).mkdir()
         for i in range(5):
             (tmp_path / name / f"{i}.wav").write_text("not audio")
-    data = training.make_datasets(tmp_path, batch_size=4, on_error="skip", **CLIP)
-    model = training.build_model(data.class_names, **CLIP, **TINY)
     with pytest.raises(AudioflowError, match=r"no audio file in '.*' was readable \(10 unreadable; first: "):
-        training.fit_classifier(model, data, epochs=1)
+        training.make_datasets(tmp_path, batch_size=4, on_error="skip", **CLIP)
     # too few files for the split: still "nothing readable", not a complaint about the split
     for path in list((tmp_path / "b").iterdir())[2:]:
         path.unlink()
