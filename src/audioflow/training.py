@@ -61,7 +61,7 @@ class TrainingData:
     validation: object  # the same, centre crops: the same clips every epoch
     class_names: list
     directory: str
-    train_files: int
+    train_files: int  # readable files (skip mode checks every header when the datasets are built)
     validation_files: int
     batch_size: int
 
@@ -116,8 +116,13 @@ def make_datasets(
     validation = audio_dataset_from_directory(directory, crop="center", subset="validation", **common)
     return TrainingData(
         train=train, validation=validation, class_names=list(train.class_names), directory=str(directory),
-        train_files=len(train.file_paths), validation_files=len(validation.file_paths), batch_size=batch_size,
+        train_files=_readable(train), validation_files=_readable(validation), batch_size=batch_size,
     )  # fmt: skip
+
+
+def _readable(dataset) -> int:
+    """Files of ``dataset`` not (yet) known to be unreadable: in skip mode headers are read at build."""
+    return len({str(p) for p in dataset.file_paths} - {str(path) for path, _ in dataset.skipped})
 
 
 def _raise_if_nothing_readable(directory, cause=None, skipped=None, subset=None):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from audioflow.cli._common import CLIError, check_outputs, start_backend
@@ -118,17 +119,21 @@ def _train(args, out, model, t_start, data_dir, counts):
 
     from audioflow import training
     from audioflow.cli._progress import ProgressLogger
+    from audioflow.data import SkippedFileWarning
 
     generation_s = 0.0
     if data_dir is None:
         t0 = time.perf_counter()
         data_dir, counts = _generate(out, args)
         generation_s = time.perf_counter() - t0
-    data = training.make_datasets(
-        data_dir, class_names=sorted(counts), sample_rate=args.sample_rate, duration=args.duration,
-        batch_size=args.batch_size, validation_split=args.validation_split, seed=args.seed,
-        on_error=args.on_error, cache=None if args.cache == "none" else args.cache,
-    )  # fmt: skip
+    with warnings.catch_warnings():
+        # Skipped files are printed by the progress display, once each, without a source line.
+        warnings.simplefilter("ignore", SkippedFileWarning)
+        data = training.make_datasets(
+            data_dir, class_names=sorted(counts), sample_rate=args.sample_rate, duration=args.duration,
+            batch_size=args.batch_size, validation_split=args.validation_split, seed=args.seed,
+            on_error=args.on_error, cache=None if args.cache == "none" else args.cache,
+        )  # fmt: skip
     print(
         f"training on {data.train_files} clips, validating on {data.validation_files} (centre of each file; "
         f"{len(data.class_names)} classes: {', '.join(data.class_names)}); "
