@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from audioflow._validation import check_bool, is_int, parameter_error
-from audioflow.data.options import check_dataset_args
+from audioflow.data.options import check_dataset_args, dataset_args
 from audioflow.data.pipeline import build
 from audioflow.data.sources import check_class_names, directory_sources, file_list_sources
 
@@ -146,24 +146,7 @@ def audio_dataset_from_directory(
         >>> model.fit(train, validation_data=val, epochs=10)                  # doctest: +SKIP
         >>> print(train.skipped.summary())                                    # doctest: +SKIP
     """
-    spec = check_dataset_args(
-        label_mode=label_mode,
-        batch_size=batch_size,
-        sample_rate=sample_rate,
-        duration=duration,
-        crop=crop,
-        pad=pad,
-        mono=mono,
-        shuffle=shuffle,
-        seed=seed,
-        validation_split=validation_split,
-        subset=subset,
-        on_error=on_error,
-        cache=cache,
-        num_parallel_calls=num_parallel_calls,
-        num_shards=num_shards,
-        shard_index=shard_index,
-    )
+    spec = check_dataset_args(**dataset_args(locals()))  # the arguments, as passed
     if not (labels in ("inferred", None) or isinstance(labels, (list, tuple))):
         raise parameter_error("labels", '"inferred", None, or a list/tuple of integer labels', labels=labels)
     if isinstance(labels, (list, tuple)) and not all(is_int(label) for label in labels):
@@ -234,24 +217,7 @@ def audio_dataset(
         >>> ds = audioflow.data.audio_dataset("train.csv", sample_rate=22050, duration=5.0,
         ...                                   seed=0)                          # doctest: +SKIP
     """
-    spec = check_dataset_args(
-        label_mode=label_mode,
-        batch_size=batch_size,
-        sample_rate=sample_rate,
-        duration=duration,
-        crop=crop,
-        pad=pad,
-        mono=mono,
-        shuffle=shuffle,
-        seed=seed,
-        validation_split=validation_split,
-        subset=subset,
-        on_error=on_error,
-        cache=cache,
-        num_parallel_calls=num_parallel_calls,
-        num_shards=num_shards,
-        shard_index=shard_index,
-    )
+    spec = check_dataset_args(**dataset_args(locals()))  # the arguments, as passed
     manifest = isinstance(files, (str, os.PathLike))
     if manifest:
         if not os.fspath(files).lower().endswith(".csv"):

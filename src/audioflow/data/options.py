@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 from dataclasses import dataclass
@@ -9,10 +10,15 @@ from dataclasses import dataclass
 from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
 from audioflow.io.clip import CROP_MODES, PAD_MODES, duration_to_samples
 
-__all__ = ["LABEL_MODES", "DatasetSpec", "check_dataset_args"]
+__all__ = ["LABEL_MODES", "DatasetSpec", "check_dataset_args", "dataset_args"]
 
 LABEL_MODES = ("int", "categorical", "binary", None)
 _SUBSETS = (None, "training", "validation", "both")
+
+
+def dataset_args(arguments: dict) -> dict:
+    """The arguments both builders share, picked from a builder's ``locals()``."""
+    return {name: arguments[name] for name in _SHARED}
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,7 @@ def check_dataset_args(
         num_shards=num_shards,
         shard_index=shard_index,
     )
+
+
+# The builders' shared arguments: check_dataset_args' parameters.
+_SHARED = tuple(inspect.signature(check_dataset_args).parameters)

@@ -33,6 +33,8 @@ __all__ = ["build", "skipped_files"]
 _CHUNK = 64
 # Batches prepared ahead of the consumer.
 _PREFETCH = 2
+# Files per thread task when on_error="skip" reads the headers at build time.
+_PRESCAN_CHUNK = 256
 
 
 def _tf():
@@ -66,8 +68,14 @@ def _first_channel_count(paths):
 
 def _prescan(paths, label_ids, channels, report, source):
     """Skip mode: read every header now (threads), report the unreadable files, keep the rest."""
+
+    def check(part):
+        return [_header_error(path, channels) for path in part]
+
+    # A few hundred files per task: one task per file cost more than reading a WAV header.
+    parts = [paths[i : i + _PRESCAN_CHUNK] for i in range(0, len(paths), _PRESCAN_CHUNK)]
     with concurrent.futures.ThreadPoolExecutor(cpu_count()) as pool:
-        results = list(pool.map(_header_error, paths, [channels] * len(paths)))
+        results = [error for part in pool.map(check, parts) for error in part]
     for error in results:
         if error is not None:
             report._add(error)
@@ -152,8 +160,10 @@ def _make_dataset(paths, label_ids, num_classes, channels, spec, offset, report)
         # Ops only where needed: every iterator (each epoch) instantiates and optimises this
         # function again, ~1 ms per pass for an unused label gather.
         outputs = [audio, length] + ([tf.gather(label_table, index)] if has_labels else [])
-        if spec.on_error == "skip":
-            outputs = [tf.boolean_mask(t, ok) for t in outputs]
+        if spec.on_error == "skip":  # drop the bad files; a gather copies, so only if there are any
+            outputs = tf.cond(
+                tf.reduce_all(ok), lambda: list(outputs), lambda: [tf.boolean_mask(t, ok) for t in outputs]
+            )
         audio, length = outputs[:2]
         x = audio if spec.length is not None else {"audio": audio, "length": length}
         return (x, encode_label(outputs[2])) if has_labels else x

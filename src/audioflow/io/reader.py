@@ -28,6 +28,8 @@ from audioflow.io.wav import WavFile
 
 __all__ = ["AudioInfo", "info", "load", "open_audio", "read_excerpt", "read_frames"]
 
+# Names of files tried with the WAV reader first (it steps aside for anything it does not read).
+_WAV_EXTENSIONS = (".wav", ".wave")
 # Subtypes whose seek lands on the wrong sample (libsndfile's mpg123 decoder): read from the start.
 _INEXACT_SEEK = ("MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III")
 
@@ -67,9 +69,10 @@ def open_audio(path):
     """
     path = os.fspath(path)
     check_regular_file(path)
-    wav = WavFile.open(path)
-    if wav is not None:
-        return wav
+    if path.lower().endswith(_WAV_EXTENSIONS):  # others go straight to libsndfile
+        wav = WavFile.open(path)
+        if wav is not None:
+            return wav
     with reading(path):
         handle = sf.SoundFile(path)
     if handle.frames <= 0:
