@@ -313,3 +313,16 @@ def check_fits_axis(name: str, width: int, axis: str, length, hint: str | None =
     """``width`` (a mask or warp parameter) must fit a static axis of ``length`` (None: unknown, not checked)."""
     if length is not None and width > length:
         raise parameter_error(name, f"<= the number of {axis}", hint=hint, **{name: width, axis: length})
+
+
+def check_pcen_args(sample_rate, hop_length, gain, bias, power, time_constant, eps, b, max_size):
+    """librosa.pcen's constraints: gain, bias, power >= 0; eps, time_constant > 0; 0 <= b <= 1."""
+    check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+    check_int("hop_length", hop_length, minimum=1)
+    check_number("gain", gain, minimum=0.0)
+    check_number("bias", bias, minimum=0.0)
+    check_number("power", power, minimum=0.0)
+    check_number("time_constant", time_constant, exclusive_minimum=0.0)
+    check_number("eps", eps, exclusive_minimum=0.0)
+    check_number("b", b, minimum=0.0, maximum=1.0, allow_none=True)
+    check_int("max_size", max_size, minimum=1)

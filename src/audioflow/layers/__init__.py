@@ -8,7 +8,9 @@ Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-majo
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
+from audioflow.layers.pcen import PCEN
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
@@ -17,10 +19,12 @@ __all__ = [
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
+    "Leaf",
     "LogMelSpectrogram",
     "MelScale",
     "MelSpectrogram",
     "MFCC",
+    "PCEN",
     "Mixup",
     "PowerToDb",
     "RandomGain",

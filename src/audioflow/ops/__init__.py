@@ -24,6 +24,8 @@ from audioflow.ops.filters import (
     savgol_delta_weights,
 )
 from audioflow.ops.framing import frame, num_frames
+from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
+from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrogram, stft
 from audioflow.ops.windows import get_window
@@ -37,8 +39,13 @@ __all__ = [
     "db_to_power",
     "dct_matrix",
     "delta",
+    "exponential_moving_average",
     "fft_frequencies",
     "frame",
+    "gabor_energy",
+    "gabor_filters",
+    "gabor_parameters",
+    "gaussian_pooling",
     "get_window",
     "hz_to_mel",
     "istft",
@@ -53,10 +60,12 @@ __all__ = [
     "mixup",
     "num_frames",
     "overlap_add",
+    "pcen",
     "power_to_db",
     "random_gain",
     "random_time_shift",
     "savgol_delta_weights",
+    "smoothing_coefficient",
     "spec_augment",
     "spectrogram",
     "stft",

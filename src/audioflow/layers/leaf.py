@@ -1,0 +1,150 @@
+"""LEAF, a learnable audio front end: Gabor filterbank, Gaussian low-pass pooling and sPCEN."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from audioflow._validation import check_bool, check_int, check_number, parameter_error
+from audioflow.layers.base import AudioLayer, serializable
+from audioflow.layers.pcen import PCEN
+from audioflow.ops.leaf import (
+    default_window,
+    gabor_energy,
+    gabor_parameters,
+    gaussian_pooling,
+    num_leaf_frames,
+)
+
+#: LEAF floors the pooled energies before compression.
+_ENERGY_FLOOR = 1e-5
+
+
+@serializable
+class Leaf(AudioLayer):
+    """LEAF front end (Zeghidour et al. 2021): ``(batch, samples[, channels])`` -> ``(batch, frames, n_filters[, channels])``.
+
+    1. a complex Gabor filterbank (one centre frequency and bandwidth per filter, initialised to
+       match an HTK mel filterbank between ``f_min`` and ``f_max``), squared modulus;
+    2. Gaussian low-pass pooling, one learnable width per filter (initialised to 0.4, close to a
+       Hann window), decimated by ``hop_length``;
+    3. sPCEN: a :class:`PCEN` layer with per-channel learnable parameters and smoother
+       (gain 0.96, bias 2, power 0.5, smoothing 0.04, eps 1e-12, first-frame start), as LEAF.
+
+    Defaults follow the paper and google-research/leaf-audio: 40 filters, 16 kHz, 25 ms windows
+    (``win_length = sample_rate * 25 ms + 1`` = 401 samples) every 10 ms (``hop_length`` = 160),
+    60-7800 Hz. ``frames = ceil(samples / hop_length)`` ("same" padding). Audio channels share the
+    parameters. The maths is in :mod:`audioflow.ops.leaf`; the trainable mel filterbank alternative
+    is ``MelScale(trainable=True)``.
+
+    Args:
+        n_filters: filters (LEAF ``n_filters``, like ``n_mels``).
+        sample_rate: Hz.
+        win_length: filter and pooling length in samples (None: 25 ms + 1).
+        hop_length: pooling stride in samples (None: 10 ms).
+        f_min, f_max: Hz range of the initial filters (``f_max`` None: min(7800, sample_rate / 2)).
+        learn_filters, learn_pooling, learn_pcen: which parts are trainable (all, as LEAF).
+
+    Example:
+        >>> features = Leaf(sample_rate=16000)(keras.Input((16000,)))  # (None, 100, 40)
+    """
+
+    input_layout = "(batch, samples) or (batch, samples, channels)"
+
+    def __init__(
+        self,
+        *,
+        n_filters=40,
+        sample_rate=16000,
+        win_length=None,
+        hop_length=None,
+        f_min=60.0,
+        f_max=None,
+        learn_filters=True,
+        learn_pooling=True,
+        learn_pcen=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        check_int("n_filters", n_filters, minimum=1)
+        check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+        check_int("win_length", win_length, minimum=2, allow_none=True)
+        check_int("hop_length", hop_length, minimum=1, allow_none=True)
+        check_number("f_min", f_min, minimum=0.0)
+        check_number("f_max", f_max, exclusive_minimum=0.0, allow_none=True)
+        for name, value in (("learn_filters", learn_filters), ("learn_pooling", learn_pooling)):
+            check_bool(name, value)
+        check_bool("learn_pcen", learn_pcen)
+        resolved_f_max = min(7800.0, sample_rate / 2.0) if f_max is None else float(f_max)
+        if resolved_f_max > sample_rate / 2.0:
+            raise parameter_error("f_max", "<= sample_rate / 2", f_max=f_max, sample_rate=sample_rate)
+        if f_min >= resolved_f_max:
+            raise parameter_error("f_min", "< `f_max`", f_min=f_min, f_max=resolved_f_max)
+        default_win, default_hop = default_window(sample_rate)
+        self._win_length = default_win if win_length is None else win_length
+        self._hop_length = default_hop if hop_length is None else hop_length
+        if self._hop_length < 1:
+            raise parameter_error("hop_length", "a positive integer", hop_length=self._hop_length)
+        self.n_filters, self.sample_rate, self.f_min, self.f_max = n_filters, sample_rate, f_min, f_max
+        self.win_length, self.hop_length = win_length, hop_length
+        self.learn_filters, self.learn_pooling, self.learn_pcen = learn_filters, learn_pooling, learn_pcen
+        self._remember(
+            n_filters=n_filters,
+            sample_rate=sample_rate,
+            win_length=win_length,
+            hop_length=hop_length,
+            f_min=f_min,
+            f_max=f_max,
+            learn_filters=learn_filters,
+            learn_pooling=learn_pooling,
+            learn_pcen=learn_pcen,
+        )
+        self._initial_gabor = gabor_parameters(n_filters, sample_rate, f_min, resolved_f_max)
+        self.pcen = PCEN(
+            gain=0.96,
+            bias=2.0,
+            power=0.5,
+            b=0.04,
+            eps=1e-12,
+            initial_state="first_frame",
+            trainable=learn_pcen,
+            name="pcen",
+        )
+        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.gabor = self.add_weight(
+            name="gabor",
+            shape=(self.n_filters, 2),
+            initializer=keras.initializers.Constant(self._initial_gabor.astype(np.float32)),
+            trainable=self.learn_filters,
+            dtype="float32",
+        )
+        self.pooling_width = self.add_weight(
+            name="pooling_width",
+            shape=(self.n_filters,),
+            initializer=keras.initializers.Constant(0.4),
+            trainable=self.learn_pooling,
+            dtype="float32",
+        )
+        self.pcen.build((None, None, self.n_filters))
+
+    def call(self, inputs):
+        x = self._compute_input(inputs)
+        rank = len(x.shape)
+        if rank == 3:  # channels share the filters: fold them into the batch
+            batch, channels = ops.shape(x)[0], ops.shape(x)[2]
+            x = ops.reshape(ops.transpose(x, (0, 2, 1)), (-1, ops.shape(x)[1]))
+        energy = gabor_energy(x, self.gabor, self._win_length)
+        pooled = gaussian_pooling(energy, self.pooling_width, self._win_length, self._hop_length)
+        features = self.pcen._transform(ops.maximum(pooled, _ENERGY_FLOOR))
+        if rank == 3:
+            features = ops.reshape(features, (batch, channels) + tuple(ops.shape(features)[1:]))
+            features = ops.transpose(features, (0, 2, 3, 1))
+        return self._output(features)
+
+    def compute_output_shape(self, input_shape):
+        shape = (input_shape[0], num_leaf_frames(input_shape[1], self._hop_length), self.n_filters)
+        return shape + tuple(input_shape[2:])

@@ -1,0 +1,123 @@
+"""LEAF's learnable front end (Zeghidour et al. 2021): Gabor filterbank and Gaussian low-pass pooling.
+
+The NumPy builders make the initial values as google-research/leaf-audio does (Gabor filters fitted
+to an HTK mel filterbank built like ``tf.signal.linear_to_mel_weight_matrix``); the tensor
+functions are differentiable in the parameters on every backend.
+
+Layout: waveforms ``(batch, samples)``; outputs time-major ``(batch, frames, filters)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from keras import ops
+
+#: LEAF clips the Gaussian pooling width (relative to half the window) to [2 / size, 0.5].
+_POOL_WIDTH_MAX = 0.5
+_FWHM_FACTOR = math.sqrt(2.0 * math.log(2.0))
+
+
+def default_window(sample_rate: float) -> tuple[int, int]:
+    """LEAF's window and hop in samples: ``sr * 25 ms + 1`` and ``sr * 10 ms`` (401 and 160 at 16 kHz)."""
+    return int(sample_rate * 25.0 // 1000 + 1), int(sample_rate * 10.0 // 1000)
+
+
+def htk_mel_weight_matrix(n_filters: int, n_fft: int, sample_rate: float, f_min: float, f_max: float):
+    """``tf.signal.linear_to_mel_weight_matrix`` in NumPy: HTK triangles in mel space, DC row zero.
+
+    Returns ``(n_fft // 2 + 1, n_filters)`` float64.
+    """
+
+    def mel(f):
+        return 1127.0 * np.log1p(np.asarray(f, dtype=np.float64) / 700.0)
+
+    linear = np.linspace(0.0, sample_rate / 2.0, n_fft // 2 + 1)[1:]
+    spectrum_mel = mel(linear)[:, None]
+    edges = np.linspace(mel(f_min), mel(f_max), n_filters + 2)
+    lower, centre, upper = edges[:-2], edges[1:-1], edges[2:]
+    rising = (spectrum_mel - lower) / (centre - lower)
+    falling = (upper - spectrum_mel) / (upper - centre)
+    weights = np.maximum(0.0, np.minimum(rising, falling))
+    return np.concatenate([np.zeros((1, n_filters)), weights], axis=0)
+
+
+def gabor_parameters(n_filters=40, sample_rate=16000.0, f_min=60.0, f_max=7800.0, n_fft=512) -> np.ndarray:
+    """LEAF's Gabor initialisation ``(n_filters, 2)``: centre frequency (radians per sample) and the
+    Gaussian envelope's width ``sigma`` (samples), from the peak and the half-maximum width of the
+    square root of each HTK mel filter.
+    """
+    root = np.sqrt(htk_mel_weight_matrix(n_filters, n_fft, sample_rate, f_min, f_max).T)
+    centres = np.argmax(root, axis=1).astype(np.float64)
+    fwhm = np.sum(root >= root.max(axis=1, keepdims=True) / 2.0, axis=1).astype(np.float64)
+    return np.stack([centres * 2 * np.pi / n_fft, _FWHM_FACTOR * n_fft / (np.pi * fwhm)], axis=1)
+
+
+def constrain_gabor(params, size: int):
+    """LEAF's Gabor constraint: centre in [0, pi]; sigma such that the bandwidth stays in [1, pi/2]-ish."""
+    centre = ops.clip(params[:, 0], 0.0, math.pi)
+    sigma = ops.clip(params[:, 1], 4.0 * _FWHM_FACTOR / math.pi, size * _FWHM_FACTOR / math.pi)
+    return centre, sigma
+
+
+def gabor_filters(params, size: int):
+    """Complex Gabor impulse responses ``(size, n_filters)`` as ``(real, imag)``.
+
+    ``h[t] = exp(i mu t) exp(-t^2 / (2 sigma^2)) / (sqrt(2 pi) sigma)`` for
+    ``t = -(size // 2) .. (size - 1) // 2``, with ``(mu, sigma)`` from :func:`constrain_gabor`.
+    """
+    centre, sigma = constrain_gabor(ops.convert_to_tensor(params, dtype="float32"), size)
+    t = ops.cast(ops.arange(-(size // 2), (size + 1) // 2), "float32")[:, None]
+    envelope = ops.exp(-ops.square(t) / (2.0 * ops.square(sigma))) / (math.sqrt(2 * math.pi) * sigma)
+    phase = t * centre
+    return envelope * ops.cos(phase), envelope * ops.sin(phase)
+
+
+def gabor_energy(signals, params, size: int):
+    """Squared modulus of the complex Gabor filterbank: ``(batch, samples)`` -> ``(batch, samples, filters)``.
+
+    A stride-1 convolution with "same" (centred, zero) padding, as LEAF's ``GaborConv1D`` followed
+    by ``SquaredModulus``.
+    """
+    real, imag = gabor_filters(params, size)
+    kernel = ops.expand_dims(ops.concatenate([real, imag], axis=1), 1)  # (size, 1, 2 * filters)
+    left = (size - 1) // 2
+    x = ops.pad(ops.expand_dims(signals, -1), [(0, 0), (left, size - 1 - left), (0, 0)])
+    response = ops.conv(x, kernel, strides=1, padding="valid")
+    n = ops.shape(real)[1]
+    return ops.square(response[..., :n]) + ops.square(response[..., n:])
+
+
+def gaussian_windows(widths, size: int):
+    """LEAF's Gaussian pooling windows ``(size, filters)``: ``exp(-((t - c) / (w c))^2 / 2)``, ``c = (size - 1) / 2``.
+
+    ``widths`` (one per filter) are clipped to ``[2 / size, 0.5]``; 0.4 approximates a Hann window.
+    """
+    widths = ops.clip(ops.convert_to_tensor(widths, dtype="float32"), 2.0 / size, _POOL_WIDTH_MAX)
+    half = 0.5 * (size - 1)
+    t = ops.cast(ops.arange(size), "float32")[:, None]
+    return ops.exp(-0.5 * ops.square((t - half) / (widths * half)))
+
+
+def num_leaf_frames(samples, hop_length: int):
+    """Frames of a "same"-padded strided pooling: ``ceil(samples / hop_length)`` (None stays None)."""
+    if samples is None:
+        return None
+    return -(-samples // hop_length)
+
+
+def gaussian_pooling(energy, widths, size: int, hop_length: int):
+    """Depthwise Gaussian low-pass and decimation: ``(batch, samples, filters)`` -> ``(batch, frames, filters)``.
+
+    TensorFlow's "SAME" padding for stride ``hop_length``: ``ceil(samples / hop_length)`` frames,
+    the zero padding split with the extra sample on the right (LEAF's ``GaussianLowpass``).
+    """
+    samples = ops.shape(energy)[1]
+    frames = (samples + hop_length - 1) // hop_length
+    total = (frames - 1) * hop_length + size - samples
+    total = max(total, 0) if isinstance(total, int) else ops.maximum(total, 0)
+    left = total // 2
+    padded = ops.pad(energy, [(0, 0), (left, total - left), (0, 0)])
+    kernel = ops.expand_dims(gaussian_windows(widths, size), -1)  # (size, filters, 1)
+    return ops.depthwise_conv(padded, kernel, strides=hop_length, padding="valid")
