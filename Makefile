@@ -53,8 +53,11 @@ $(BENCH_SITE)/.installed: $(STAMP)
 	rm -f $(BENCH_SITE)/torchaudio/lib/*.so
 	touch $@
 
+# BENCH_ARGS=--quick for a short run of both speed benchmarks (a few minutes each).
+BENCH_ARGS ?=
 bench: $(STAMP) $(BENCH_SITE)/.installed
-	$(PY) benchmarks/bench_features.py --extra-site $(BENCH_SITE)
+	$(PY) benchmarks/bench_features.py --extra-site $(BENCH_SITE) $(BENCH_ARGS)
+	$(PY) benchmarks/bench_training.py --extra-site $(BENCH_SITE) $(BENCH_ARGS)
 	$(PY) benchmarks/bench_pipeline.py --repeats 5 --clips 300 --long 8
 
 lint: $(STAMP)

@@ -1,27 +1,34 @@
-"""Log-mel front end, side by side: audioflow vs librosa, Keras, tf.signal, kapre, torchaudio, nnAudio.
+"""Log-mel front end in every execution mode, side by side with the peers of each backend.
 
-Config (issue "core", item 7): 16 kHz, n_fft 1024, hop 512, 64 mel bands, dB output, a batch of
-64 clips of 10 s (64 x 313 = 20,032 frames). Every contender gets the same input.
+Config (issue 9): 16 kHz, n_fft 1024, hop 512, 64 mel bands, dB output (top_db 80); a batch of
+``--batch`` clips of ``--seconds`` s (default 64 x 10 s = 20,032 frames) and the same clips one at a
+time (batch 1). Every contender gets the same NumPy input, resident as a tensor of its backend.
 
-Method: the TensorFlow-backend process times our layer (in ``tf.function(jit_compile=True)`` and
-without XLA) and every peer, interleaved round-robin with the order rotated each round, after
-warm-up calls (compilation excluded and reported separately); median and interquartile range of
-``--repeats`` rounds. Results are fetched to NumPy inside the timed call. Our layer on JAX
-(``jax.jit``) and on PyTorch (eager) runs in one subprocess per backend (``KERAS_BACKEND`` must be
-set before Keras is imported) and is linked to the main table through the tf.signal recipe, timed
-in every process. Each timed call follows ``--gap`` seconds of idle so that worker threads left
-spinning by the previous contender (BLAS, OpenMP, Eigen) do not steal its cores. The machine may
-be shared: compare ratios within one run, not absolute times across runs.
+Modes and contenders (one resident worker process per Keras backend, rounds interleaved across
+all of them by ``benchmarks/_interleave.py``):
 
-Peers that are not installed are listed as such. kapre 0.4.1 pins keras<3.14 / tensorflow<2.21 and
-PyPI's torchaudio wheel is a CUDA build, so neither is in the project environment; to include them
-without touching it, install them beside it and pass ``--extra-site`` (see BENCHMARKS.md)::
+- TensorFlow, ``tf.function`` without XLA and with ``jit_compile=True``, batch size known or unknown
+  (``input_signature`` with a ``None`` batch, as Keras ``fit``/``predict`` trace): audioflow,
+  the ``tf.signal`` recipe, ``keras.layers.MelSpectrogram``, kapre.
+- JAX, ``jax.jit`` (always specialised on the batch size): audioflow, ``keras.layers.MelSpectrogram``.
+- PyTorch eager (``torch.no_grad``) and ``torch.compile`` (batch known; ``dynamic=True`` for the
+  unknown-batch row; the large batch only, as each compilation takes a minute or more on 2 cores):
+  audioflow, torchaudio, nnAudio.
+- In every mode, "FFT only": ``keras.ops.rfft`` of the same clips already framed and windowed
+  (summed over bins so that fetching the result costs nothing): the floor our front end is
+  measured against.
 
-    pip install --no-deps --target /tmp/bench-site kapre==0.4.1 nnAudio==0.3.4 torchaudio==2.11.0
-    rm /tmp/bench-site/torchaudio/lib/*.so   # CUDA-linked extension; the transforms are pure Python
-    python benchmarks/bench_features.py --extra-site /tmp/bench-site
+Each timed call fetches the result to NumPy (or synchronises the device). Median and IQR of
+``--repeats`` rounds after warm-up (compilation excluded and reported separately), ``--gap`` s idle
+before each call. Compare ratios within one run: the machine may be shared.
 
-Usage: ``python benchmarks/bench_features.py [--repeats 15] [--batch 64] [--seconds 10]``
+Peers outside the project environment: ``make bench`` installs kapre, nnAudio and torchaudio into
+``.bench-site/`` and passes ``--extra-site .bench-site`` (see BENCHMARKS.md).
+
+Usage: ``python benchmarks/bench_features.py [--repeats 7] [--quick] [--backends tensorflow,jax,torch]``
+``--quick`` times batch 64 with a known batch size only, 3 rounds. ``--device gpu`` moves PyTorch
+inputs and modules to CUDA (TensorFlow and JAX use a visible GPU by themselves); the environment
+line then reports peak device memory.
 """
 
 from __future__ import annotations
@@ -29,16 +36,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
-import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _interleave import base_environment, drive, median_iqr_ms, serve  # noqa: E402
+
 SAMPLE_RATE, N_FFT, HOP, N_MELS, TOP_DB = 16000, 1024, 512, 64, 80.0
-OURS_XLA = "audioflow LogMelSpectrogram"
-# Timed in every process, to relate the other backends' rows to the main table.
-ANCHOR = "tf.signal recipe"
+OURS = "audioflow"
+FFT_ONLY = "FFT only"
 
 
 def make_input(batch: int, seconds: float):
@@ -48,78 +56,78 @@ def make_input(batch: int, seconds: float):
     return (0.1 * rng.standard_normal((batch, int(seconds * SAMPLE_RATE)))).astype("float32")
 
 
-# ---------------------------------------------------------------------------------------------
-# Contenders. Each builder returns (callable taking the NumPy batch and returning a NumPy array,
-# a short description) or raises to be reported as unavailable.
-
-
-def librosa_loop():
+def librosa_log_mel(x):
     import librosa
     import numpy as np
 
-    def run(x):
-        return np.stack(
-            [
-                librosa.power_to_db(
-                    librosa.feature.melspectrogram(
-                        y=clip, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
-                    ),
-                    top_db=TOP_DB,
-                )
-                for clip in x
-            ]
-        )
-
-    return run, f"librosa {librosa.__version__}, loop over clips (NumPy/SciPy FFT)"
+    return np.stack(
+        [
+            librosa.power_to_db(
+                librosa.feature.melspectrogram(
+                    y=clip, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
+                ),
+                top_db=TOP_DB,
+            ).T
+            for clip in x
+        ]
+    )
 
 
-def _tf_function(fn, xla: bool):
+def ours_layer():
+    from audioflow.layers import LogMelSpectrogram
+
+    return LogMelSpectrogram(sample_rate=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+
+
+def keras_layer():
+    import keras
+
+    return keras.layers.MelSpectrogram(
+        fft_length=N_FFT,
+        sequence_stride=HOP,
+        sequence_length=N_FFT,
+        sampling_rate=SAMPLE_RATE,
+        num_mel_bins=N_MELS,
+        power_to_db=True,
+        top_db=TOP_DB,
+    )
+
+
+def fft_only_fn():
+    """``rfft`` of pre-framed, windowed clips, reduced over bins: (frames_fn, transform_fn)."""
+    import numpy as np
+    from keras import ops
+
+    window = np.hanning(N_FFT + 1)[:-1].astype("float32")
+
+    def frames(x):
+        padded = np.pad(x, [(0, 0), (N_FFT // 2, N_FFT // 2)])
+        n = 1 + (padded.shape[-1] - N_FFT) // HOP
+        index = np.arange(n)[:, None] * HOP + np.arange(N_FFT)[None, :]
+        return (padded[:, index] * window).astype("float32")
+
+    def transform(f):
+        real, imag = ops.rfft(f)
+        return ops.sum(real, axis=-1) + ops.sum(imag, axis=-1)
+
+    return frames, transform
+
+
+# ---------------------------------------------------------------------------------------------
+# TensorFlow worker
+
+
+def _wanted(name):
+    return _ONLY is None or re.search(_ONLY, name) is not None
+
+
+_ONLY = None
+
+
+def tf_contenders(x64, batches, unknown_too):
     import tensorflow as tf
 
-    compiled = tf.function(fn, jit_compile=xla)
-
-    def run(x, _cache={}):  # noqa: B006 - one cached input tensor per contender
-        key = id(x)
-        if key not in _cache:  # the input lives as a tensor, as it would in a model
-            _cache.clear()
-            _cache[key] = tf.constant(x)
-        return compiled(_cache[key]).numpy()
-
-    return run
-
-
-def ours_tf(xla: bool):
-    def build():
-        from audioflow.layers import LogMelSpectrogram
-
-        layer = LogMelSpectrogram(sample_rate=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
-        return _tf_function(layer, xla), f"TensorFlow, tf.function(jit_compile={xla})"
-
-    return build
-
-
-def keras_mel(xla: bool):
-    def build():
-        import keras
-
-        layer = keras.layers.MelSpectrogram(
-            fft_length=N_FFT,
-            sequence_stride=HOP,
-            sequence_length=N_FFT,
-            sampling_rate=SAMPLE_RATE,
-            num_mel_bins=N_MELS,
-            power_to_db=True,
-            top_db=TOP_DB,
-        )
-        return _tf_function(layer, xla), f"keras {keras.__version__}, tf.function(jit_compile={xla})"
-
-    return build
-
-
-def tf_signal_recipe(xla: bool):
-    def build():
-        import tensorflow as tf
-
+    def recipe_fn():
         weights = tf.signal.linear_to_mel_weight_matrix(
             N_MELS, N_FFT // 2 + 1, SAMPLE_RATE, 0.0, SAMPLE_RATE / 2
         )
@@ -129,16 +137,12 @@ def tf_signal_recipe(xla: bool):
             db = 10.0 * tf.math.log(tf.maximum(tf.matmul(power, weights), 1e-10)) / tf.math.log(10.0)
             return tf.maximum(db, tf.reduce_max(db, axis=(-2, -1), keepdims=True) - TOP_DB)
 
-        return _tf_function(recipe, xla), (
-            f"tensorflow {tf.__version__}: stft -> abs -> square @ linear_to_mel_weight_matrix -> dB, "
-            f"tf.function(jit_compile={xla})"
+        return (
+            recipe,
+            f"tensorflow {tf.__version__}: stft -> abs -> square @ linear_to_mel_weight_matrix -> dB",
         )
 
-    return build
-
-
-def kapre_mel(xla: bool):
-    def build():
+    def kapre_fn():
         import kapre
         from kapre.composed import get_melspectrogram_layer
 
@@ -151,375 +155,324 @@ def kapre_mel(xla: bool):
             input_data_format="channels_last",
             output_data_format="channels_last",
         )
-        version = getattr(kapre, "__version__", "?")
-        return _tf_function(
-            lambda x: layer(x[..., None]), xla
-        ), f"kapre {version}, tf.function(jit_compile={xla})"
+        return (lambda x: layer(x[..., None])), f"kapre {getattr(kapre, '__version__', '?')}"
 
-    return build
+    def keras_fn():
+        import keras
 
+        return keras_layer(), f"keras {keras.__version__} MelSpectrogram"
 
-def torchaudio_mel():
-    import torch
-    import torchaudio
-    import torchaudio.transforms as T
+    def ours_fn():
+        import audioflow
 
-    module = torch.nn.Sequential(
-        T.MelSpectrogram(
-            sample_rate=SAMPLE_RATE,
-            n_fft=N_FFT,
-            hop_length=HOP,
-            n_mels=N_MELS,
-            norm="slaney",
-            mel_scale="slaney",
-            pad_mode="constant",
-        ),
-        T.AmplitudeToDB(stype="power", top_db=TOP_DB),
-    ).eval()
+        return ours_layer(), f"audioflow {audioflow.__version__} LogMelSpectrogram"
 
-    def run(x):
-        with torch.no_grad():
-            return module(torch.from_numpy(x)).numpy()
-
-    return run, f"torchaudio {torchaudio.__version__} on torch {torch.__version__}, eager"
-
-
-def nnaudio_mel():
-    import nnAudio
-    import torch
-    from nnAudio import features
-
-    layer = features.MelSpectrogram(
-        sr=SAMPLE_RATE,
-        n_fft=N_FFT,
-        hop_length=HOP,
-        n_mels=N_MELS,
-        center=True,
-        pad_mode="constant",
-        verbose=False,
-    ).eval()
-
-    def run(x):
-        with torch.no_grad():
-            power = layer(torch.from_numpy(x))
-            db = 10.0 * torch.log10(torch.clamp(power, min=1e-10))
-            return torch.maximum(db, db.amax(dim=(-2, -1), keepdim=True) - TOP_DB).numpy()
-
-    version = getattr(nnAudio, "__version__", "0.3.x")
-    return run, f"nnAudio {version} (conv1d DFT) on torch {torch.__version__}, eager"
+    frames, transform = fft_only_fn()
+    builders = [(OURS, ours_fn), ("tf.signal recipe", recipe_fn), ("keras.layers.MelSpectrogram", keras_fn)]
+    builders += [("kapre", kapre_fn), (FFT_ONLY, lambda: (transform, "keras.ops.rfft of framed clips"))]
+    out = []
+    for mode, xla in (("TF graph, no XLA", False), ("TF XLA (jit_compile=True)", True)):
+        for batch in batches:
+            x = x64[:batch]
+            for known in (True, False) if unknown_too else (True,):
+                for contender, build in builders:
+                    row = dict(mode=mode, batch=batch, batch_known=known, contender=contender)
+                    row["name"] = f"{mode} | b{batch} {'known' if known else 'unknown'} | {contender}"
+                    if not _wanted(row["name"]):
+                        continue
+                    data = frames(x) if contender == FFT_ONLY else x
+                    spec = tf.TensorSpec((batch if known else None,) + data.shape[1:], tf.float32)
+                    try:
+                        fn, description = build()
+                        compiled = tf.function(fn, jit_compile=xla, input_signature=[spec])
+                        tensor = tf.constant(data)
+                        out.append(_prepare(row, description, lambda c=compiled, t=tensor: c(t).numpy(), x))
+                    except Exception as error:  # noqa: BLE001 - a peer that does not run is reported
+                        out.append(_failed(row, error))
+    return out
 
 
-def ours_jax():
+# ---------------------------------------------------------------------------------------------
+# JAX worker
+
+
+def jax_contenders(x64, batches, unknown_too):
     import jax
     import numpy as np
 
-    from audioflow.layers import LogMelSpectrogram
+    frames, transform = fft_only_fn()
+    ours, keras_mel = ours_layer(), keras_layer()
+    import keras
 
-    layer = LogMelSpectrogram(sample_rate=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
-    compiled = jax.jit(lambda x: layer(x))
+    import audioflow
 
-    def run(x, _cache={}):  # noqa: B006 - one cached input tensor per contender
-        key = id(x)
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = jax.device_put(x)
-        return np.asarray(jax.block_until_ready(compiled(_cache[key])))
+    builders = [
+        (OURS, lambda x: ours(x), f"audioflow {audioflow.__version__} LogMelSpectrogram"),
+        ("keras.layers.MelSpectrogram", lambda x: keras_mel(x), f"keras {keras.__version__} MelSpectrogram"),
+        (FFT_ONLY, transform, "keras.ops.rfft of framed clips"),
+    ]
+    out = []
+    for batch in batches:
+        for contender, fn, description in builders:
+            row = dict(mode="JAX jit", batch=batch, batch_known=True, contender=contender)
+            row["name"] = f"JAX jit | b{batch} known | {contender}"
+            if not _wanted(row["name"]):
+                continue
+            data = frames(x64[:batch]) if contender == FFT_ONLY else x64[:batch]
+            try:
+                compiled, tensor = jax.jit(fn), jax.device_put(data)
+                run = lambda c=compiled, t=tensor: np.asarray(jax.block_until_ready(c(t)))  # noqa: E731
+                out.append(_prepare(row, f"{description}, jax {jax.__version__}", run, x64[:batch]))
+            except Exception as error:  # noqa: BLE001
+                out.append(_failed(row, error))
+    return out
 
-    return run, f"JAX {jax.__version__}, jax.jit"
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch worker
 
 
-def ours_torch():
+def torch_contenders(x64, batches, unknown_too, device):
     import torch
 
-    from audioflow.layers import LogMelSpectrogram
+    frames, transform = fft_only_fn()
 
-    layer = LogMelSpectrogram(sample_rate=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+    def torchaudio_fn():
+        import torchaudio
+        import torchaudio.transforms as T
 
-    def run(x, _cache={}):  # noqa: B006 - one cached input tensor per contender
-        key = id(x)
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = torch.from_numpy(x)
-        with torch.no_grad():
-            return layer(_cache[key]).numpy()
+        module = torch.nn.Sequential(
+            T.MelSpectrogram(
+                sample_rate=SAMPLE_RATE,
+                n_fft=N_FFT,
+                hop_length=HOP,
+                n_mels=N_MELS,
+                norm="slaney",
+                mel_scale="slaney",
+                pad_mode="constant",
+            ),
+            T.AmplitudeToDB(stype="power", top_db=TOP_DB),
+        ).to(device)
+        return module.eval(), f"torchaudio {torchaudio.__version__}"
 
-    return run, f"PyTorch {torch.__version__}, eager, torch.no_grad"
+    def nnaudio_fn():
+        import nnAudio
+        from nnAudio import features
 
+        layer = features.MelSpectrogram(
+            sr=SAMPLE_RATE,
+            n_fft=N_FFT,
+            hop_length=HOP,
+            n_mels=N_MELS,
+            center=True,
+            pad_mode="constant",
+            verbose=False,
+        ).to(device)
+        layer.eval()
 
-def contenders(backend: str):
-    """(name, builder, is_ours) for one process."""
-    if backend == "tensorflow":
-        return [
-            (OURS_XLA, ours_tf(True), True),
-            ("audioflow LogMelSpectrogram (no XLA)", ours_tf(False), True),
-            ("tf.signal recipe", tf_signal_recipe(True), False),
-            ("tf.signal recipe (no XLA)", tf_signal_recipe(False), False),
-            ("keras.layers.MelSpectrogram", keras_mel(True), False),
-            ("keras.layers.MelSpectrogram (no XLA)", keras_mel(False), False),
-            ("kapre", kapre_mel(True), False),
-            ("kapre (no XLA)", kapre_mel(False), False),
-            ("torchaudio", torchaudio_mel, False),
-            ("nnAudio", nnaudio_mel, False),
-            ("librosa", librosa_loop, False),
-        ]
-    if backend == "jax":
-        return [
-            ("audioflow LogMelSpectrogram (JAX)", ours_jax, True),
-            (ANCHOR, tf_signal_recipe(True), False),
-        ]
-    if backend == "torch":
-        return [
-            ("audioflow LogMelSpectrogram (PyTorch)", ours_torch, True),
-            (ANCHOR, tf_signal_recipe(True), False),
-        ]
-    raise ValueError(backend)
+        def run(x):
+            db = 10.0 * torch.log10(torch.clamp(layer(x), min=1e-10))
+            return torch.maximum(db, db.amax(dim=(-2, -1), keepdim=True) - TOP_DB)
 
+        return run, f"nnAudio {getattr(nnAudio, '__version__', '0.3.x')} (conv1d DFT)"
 
-# ---------------------------------------------------------------------------------------------
-# Measurement
-
-
-def librosa_reference(x):
-    run, _ = librosa_loop()
-    return run(x).transpose(0, 2, 1)  # (batch, frames, mels), time-major like ours
-
-
-def measure(
-    backend: str,
-    repeats: int,
-    batch: int,
-    seconds: float,
-    warmup: int,
-    only: str | None = None,
-    gap: float = 0.2,
-) -> dict:
-    import numpy as np
-
-    x = make_input(batch, seconds)
-    reference = librosa_reference(x)
-    rows, unavailable, runners = [], {}, []
-    for name, builder, is_ours in contenders(backend):
-        if only and not (is_ours and name == OURS_XLA) and not re.search(only, name):
-            continue
-        try:
-            run, description = builder()
-            start = time.perf_counter()
-            out = np.asarray(run(x))
-            first = time.perf_counter() - start
-            for _ in range(warmup - 1):
-                run(x)
-        except Exception as error:  # noqa: BLE001 - a peer that does not install or run is reported
-            unavailable[name] = (
-                f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
-            )
-            continue
-        parity = None
-        if is_ours:
-            above = reference > reference.max(axis=(1, 2), keepdims=True) - TOP_DB + 1e-3
-            parity = float(np.max(np.abs(out - reference)[above]))
-        runners.append(run)
-        rows.append(
-            dict(
-                name=name,
-                description=description,
-                ours=is_ours,
-                first_call_ms=1e3 * first,
-                shape=list(out.shape),
-                parity_db=parity,
-                wall=[],
-                cpu=[],
-            )
-        )
-    for r in range(repeats):
-        order = list(range(len(rows)))
-        order = order[r % len(order) :] + order[: r % len(order)]  # rotate: no fixed position
-        for i in order:
-            time.sleep(gap)  # let the previous contender's spinning worker threads (BLAS, OpenMP, Eigen) idle
-            wall0, cpu0 = time.perf_counter(), time.process_time()
-            runners[i](x)
-            rows[i]["wall"].append(time.perf_counter() - wall0)
-            rows[i]["cpu"].append(time.process_time() - cpu0)
-    return dict(backend=backend, rows=rows, unavailable=unavailable, environment=environment(backend))
-
-
-def environment(backend: str) -> dict:
-    env = dict(
-        python=platform.python_version(),
-        nproc=os.cpu_count(),
-        keras_backend=backend,
-        omp_num_threads=os.environ.get("OMP_NUM_THREADS"),
-        xla_flags=os.environ.get("XLA_FLAGS"),
-    )
-    import keras
-    import numpy as np
-
-    env.update(keras=keras.__version__, numpy=np.__version__)
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        env.update(
-            tensorflow=tf.__version__,
-            tf_intra_op_threads=tf.config.threading.get_intra_op_parallelism_threads()
-            or "default (all cores)",
-            tf_inter_op_threads=tf.config.threading.get_inter_op_parallelism_threads() or "default",
-        )
-    if "torch" in sys.modules:
-        import torch
-
-        env.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
-    if "jax" in sys.modules:
-        import jax
-
-        env.update(jax=jax.__version__)
-    if "librosa" in sys.modules:
-        import librosa
-
-        env.update(librosa=librosa.__version__)
-    try:
+    def ours_fn():
         import audioflow
 
-        env.update(audioflow=audioflow.__version__)
-    except Exception:  # noqa: BLE001
-        pass
-    return env
+        layer = ours_layer()
+        return (lambda x: layer(x)), f"audioflow {audioflow.__version__} LogMelSpectrogram"
+
+    builders = [(OURS, ours_fn), ("torchaudio", torchaudio_fn), ("nnAudio", nnaudio_fn)]
+    builders += [(FFT_ONLY, lambda: (transform, "keras.ops.rfft of framed clips"))]
+    modes = [("PyTorch eager", None), ("torch.compile", False)]
+    if unknown_too:
+        modes.append(("torch.compile", True))
+    out = []
+    for mode, dynamic in modes:
+        # torch.compile takes a minute or more per contender and shape here: the large batch only.
+        for batch in batches if dynamic is None else batches[:1]:
+            known = dynamic is not True
+            for contender, build in builders:
+                row = dict(mode=mode, batch=batch, batch_known=known, contender=contender)
+                row["name"] = f"{mode} | b{batch} {'known' if known else 'unknown'} | {contender}"
+                if not _wanted(row["name"]):
+                    continue
+                data = frames(x64[:batch]) if contender == FFT_ONLY else x64[:batch]
+                try:
+                    fn, description = build()
+                    if dynamic is not None:
+                        fn = torch.compile(fn, dynamic=dynamic)
+                    tensor = torch.from_numpy(data).to(device)
+
+                    def run(f=fn, t=tensor):
+                        with torch.no_grad():
+                            result = f(t)
+                            return result.cpu().numpy()
+
+                    out.append(_prepare(row, f"{description}, torch {torch.__version__}", run, x64[:batch]))
+                except Exception as error:  # noqa: BLE001
+                    out.append(_failed(row, error))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
-# Reporting
 
 
-def stats(values):
+def _prepare(row, description, run, x, warmup=2):
     import numpy as np
 
-    q1, median, q3 = np.percentile(np.asarray(values) * 1e3, [25, 50, 75])
-    return median, q3 - q1
+    start = time.perf_counter()
+    result = np.asarray(run())
+    row.update(
+        description=description, first_call_ms=1e3 * (time.perf_counter() - start), shape=list(result.shape)
+    )
+    for _ in range(warmup):
+        run()
+    if row["contender"] == OURS and row["batch"] == len(x):
+        reference = _REFERENCE.get(len(x))
+        if reference is None:
+            reference = _REFERENCE[len(x)] = librosa_log_mel(x)
+        above = reference > reference.max(axis=(1, 2), keepdims=True) - TOP_DB + 1e-3
+        row["parity_db"] = float(np.max(np.abs(result - reference)[above]))
+    return row, run
 
 
-def report(results: list[dict], batch: int, seconds: float, repeats: int) -> str:
-    main = results[0]
-    audio_seconds = batch * seconds
-    frames = batch * (1 + int(seconds * SAMPLE_RATE) // HOP)
-    ours = next(r for r in main["rows"] if r["name"] == OURS_XLA)
-    ours_median = stats(ours["wall"])[0]
-    anchor_main = next((r for r in main["rows"] if r["name"] == ANCHOR), None)
+_REFERENCE: dict = {}
+
+
+def _failed(row, error):
+    row["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
+    return row, None
+
+
+def worker(args) -> None:
+    global _ONLY
+    _ONLY = args.only
+    x64 = make_input(args.batch, args.seconds)
+    batches = [args.batch] if args.quick else [args.batch, 1]
+    unknown_too = not args.quick
+    backend = args.worker
+    if backend == "tensorflow":
+        contenders = tf_contenders(x64, batches, unknown_too)
+    elif backend == "jax":
+        contenders = jax_contenders(x64, batches, unknown_too)
+    else:
+        device = "cuda" if args.device == "gpu" else "cpu"
+        contenders = torch_contenders(x64, batches, unknown_too, device)
+    serve(contenders, lambda: base_environment(backend), args.gap)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def report(results: dict, args) -> str:
+    frames = args.batch * (1 + int(args.seconds * SAMPLE_RATE) // HOP)
     lines = [
         f"Config: {SAMPLE_RATE} Hz, n_fft {N_FFT}, hop {HOP}, {N_MELS} mel bands, dB (top_db {TOP_DB:g}); "
-        f"batch of {batch} clips of {seconds:g} s = {audio_seconds:g} s of audio, {frames} frames; "
-        f"median of {repeats} interleaved rounds after warm-up.",
+        f"batch of {args.batch} clips of {args.seconds:g} s ({frames} frames) and batch 1; median of "
+        f"{args.repeats} interleaved rounds after warm-up. Times in ms (wall; CPU-time ratio in brackets).",
         "",
-        "| Contender | How it ran | Median ms | IQR ms | CPU ms | x real time | Peer / ours (TF, XLA) |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| Mode | Batch | Batch size | audioflow ms | Peers ms | Fastest peer / audioflow | FFT only ms "
+        "| audioflow / FFT only |",
+        "|---|---:|---|---:|---|---:|---:|---:|",
     ]
-
-    def add(row, scale=1.0, note=""):
-        median, iqr = stats(row["wall"])
-        cpu = stats(row["cpu"])[0]
-        ratio = "1.00 (ours)" if row["name"] == OURS_XLA else f"{scale * median / ours_median:.2f}"
+    groups: dict = {}
+    for result in results.values():
+        for row in result["rows"]:
+            groups.setdefault((row["mode"], row["batch"], row["batch_known"]), {})[row["contender"]] = row
+    verdicts = []
+    for (mode, batch, known), group in groups.items():
+        ours = group.get(OURS)
+        if ours is None:
+            continue
+        ours_ms, ours_cpu = median_iqr_ms(ours["wall"])[0], median_iqr_ms(ours["cpu"])[0]
+        peers = {k: v for k, v in group.items() if k not in (OURS, FFT_ONLY)}
+        peer_ms = {k: median_iqr_ms(v["wall"])[0] for k, v in peers.items()}
+        peer_text = ", ".join(f"{k} {v:.1f}" for k, v in sorted(peer_ms.items(), key=lambda kv: kv[1])) or "-"
+        ratio = "-"
+        if peer_ms:
+            fastest = min(peer_ms, key=peer_ms.get)
+            cpu_ratio = median_iqr_ms(peers[fastest]["cpu"])[0] / ours_cpu
+            ratio = f"{peer_ms[fastest] / ours_ms:.2f} ({cpu_ratio:.2f})"
+            verdicts.append((mode, batch, known, peer_ms[fastest] / ours_ms, cpu_ratio))
+        fft = group.get(FFT_ONLY)
+        fft_ms = median_iqr_ms(fft["wall"])[0] if fft else None
         lines.append(
-            f"| {row['name']}{note} | {row['description']} | {median:.1f} | {iqr:.1f} | {cpu:.1f} | "
-            f"{audio_seconds / (median / 1e3):,.0f} | {ratio} |"
+            f"| {mode} | {batch} | {'known' if known else 'unknown'} | {ours_ms:.1f} | {peer_text} | {ratio} | "
+            f"{'-' if fft_ms is None else f'{fft_ms:.1f}'} | {'-' if fft_ms is None else f'{ours_ms / fft_ms:.2f}'} |"
         )
-
-    for row in main["rows"]:
-        add(row)
-    for other in results[1:]:
-        anchor_here = next((r for r in other["rows"] if r["name"] == ANCHOR), None)
-        for row in other["rows"]:
-            if row["ours"]:
-                # Another process: its time relative to ours goes through the anchor, timed in both.
-                scale = 1.0
-                if anchor_here and anchor_main:
-                    scale = stats(anchor_main["wall"])[0] / stats(anchor_here["wall"])[0]
-                add(row, scale, note=" [separate process]")
     lines.append("")
     lines.append(
-        "Peer / ours > 1 means ours is faster. CPU ms is the process's CPU time per call (> wall time: "
-        "more than one core busy). Rows marked [separate process] ran after the main table, each "
-        f"interleaved with its own timing of the {ANCHOR} (XLA); their last column is "
-        f"(that row's median x {ANCHOR} here / {ANCHOR} there) / ours."
+        "Fastest peer / audioflow > 1 means audioflow is faster (target: >= 1.5 in every mode). "
+        "FFT only: keras.ops.rfft of the same clips already framed and windowed, on the same backend."
     )
-    parity = [f"{r['name']}: {r['parity_db']:.2g} dB" for res in results for r in res["rows"] if r["ours"]]
-    lines.append("Parity of ours with librosa (max |difference| above the floor): " + "; ".join(parity) + ".")
-    for res in results:
-        compile_ms = [f"{r['name']} {r['first_call_ms']:.0f} ms" for r in res["rows"]]
-        lines.append(
-            f"First call (trace/compile + run), {res['backend']} process: " + "; ".join(compile_ms) + "."
-        )
-    unavailable = {k: v for res in results for k, v in res["unavailable"].items()}
+    met = [v for v in verdicts if min(v[3], v[4]) >= 1.5]
+    lines.append(
+        f"Target >= 1.5x the fastest peer (wall and CPU): met in {len(met)} of {len(verdicts)} rows."
+    )
+    parity = [
+        f"{r['mode']} b{r['batch']}: {r['parity_db']:.2g} dB"
+        for res in results.values()
+        for r in res["rows"]
+        if "parity_db" in r
+    ]
+    lines.append(
+        "Parity of audioflow with librosa (max |difference| above the floor): " + "; ".join(parity) + "."
+    )
+    first = [
+        f"{r['name']} {r['first_call_ms']:.0f} ms"
+        for res in results.values()
+        for r in res["rows"]
+        if r["contender"] == OURS
+    ]
+    lines.append("First call (trace/compile + run) of audioflow: " + "; ".join(first) + ".")
+    unavailable = {k: v for res in results.values() for k, v in res["unavailable"].items()}
     if unavailable:
         lines.append("Not measured: " + "; ".join(f"{k} ({v})" for k, v in unavailable.items()) + ".")
-    peers = [r for r in main["rows"] if not r["ours"]]
-    slower = [r["name"] for r in peers if stats(r["wall"])[0] <= ours_median]
-    verdict = "faster than every peer" if not slower else "NOT faster than: " + ", ".join(slower)
-    lines.append(f"Target (ours, TF backend, XLA, faster than every peer in this run): {verdict}.")
     lines.append("")
-    lines.append("Environment: " + json.dumps({res["backend"]: res["environment"] for res in results}))
+    lines.append("Environment: " + json.dumps({k: v.get("environment") for k, v in results.items()}))
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument(
-        "--backends", default="tensorflow,jax,torch", help="tensorflow first; the others are extra rows"
-    )
+    parser.add_argument("--backends", default="tensorflow,jax,torch")
+    parser.add_argument("--quick", action="store_true", help="batch --batch, known size only, 3 rounds")
+    parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="gpu: PyTorch on CUDA")
     parser.add_argument(
         "--extra-site",
         default=os.environ.get("AUDIOFLOW_BENCH_SITE"),
         help="a directory of extra peers (kapre, torchaudio, nnAudio) appended to sys.path",
     )
-    parser.add_argument("--gap", type=float, default=0.2, help="seconds of idle before each timed call")
-    parser.add_argument("--only", help="regular expression: time only the matching contenders (and ours)")
+    parser.add_argument("--gap", type=float, default=0.1, help="seconds of idle before each timed call")
+    parser.add_argument(
+        "--only",
+        help='regular expression on row names ("MODE | bBATCH known|unknown | CONTENDER"): only those',
+    )
+    parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.quick and args.repeats == parser.get_default("repeats"):
+        args.repeats = 3
     if args.extra_site:
-        sys.path.append(args.extra_site)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-    if args.worker:  # one backend in this process
-        os.environ["KERAS_BACKEND"] = args.worker
-        result = measure(
-            args.worker, args.repeats, args.batch, args.seconds, args.warmup, args.only, args.gap
-        )
-        print("RESULT " + json.dumps(result))
+        sys.path.append(os.path.abspath(args.extra_site))
+    if args.worker:
+        worker(args)
         return 0
-
-    results = []
-    for backend in args.backends.split(","):
-        command = [
-            sys.executable,
-            os.path.abspath(__file__),
-            "--worker",
-            backend,
-            "--repeats",
-            str(args.repeats),
-            "--warmup",
-            str(args.warmup),
-            "--batch",
-            str(args.batch),
-            "--seconds",
-            str(args.seconds),
-            "--gap",
-            str(args.gap),
-        ]
-        if args.extra_site:
-            command += ["--extra-site", args.extra_site]
-        if args.only:
-            command += ["--only", args.only]
-        env = dict(os.environ, KERAS_BACKEND=backend)
-        print(f"[bench] {backend} ...", file=sys.stderr, flush=True)
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        payload = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        if done.returncode != 0 or not payload:
-            print(f"[bench] {backend} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-            if backend == "tensorflow":
-                return 1
-            continue
-        results.append(json.loads(payload[-1][len("RESULT ") :]))
-    print(report(results, args.batch, args.seconds, args.repeats))
+    passed = [a for a in (argv if argv is not None else sys.argv[1:])]
+    commands = {
+        b: [sys.executable, os.path.abspath(__file__), "--worker", b, *passed]
+        for b in args.backends.split(",")
+    }
+    results = drive(commands, args.repeats)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle)
+    print(report(results, args))
     return 0
 
 

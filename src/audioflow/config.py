@@ -35,10 +35,10 @@ def python_value(value):
 
 
 def window_argument(window):
-    """A window as the ops take it: ("kaiser", beta) a tuple again after JSON, lists as arrays."""
+    """A window as the ops take it: (name, *parameters) a tuple again after JSON, lists as arrays."""
     window = python_value(window)
-    if isinstance(window, (list, tuple)) and len(window) == 2 and python_value(window[0]) == "kaiser":
-        return ("kaiser", python_value(window[1]))
+    if isinstance(window, (list, tuple)) and window and isinstance(python_value(window[0]), str):
+        return tuple(python_value(item) for item in window)  # ("tukey", 0.25), ("kaiser", 8.0), ...
     if isinstance(window, list):
         return np.asarray(window)
     return window

@@ -20,9 +20,17 @@ Example::
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from audioflow._validation import check_choice, check_int, check_number, parameter_error
+from audioflow._validation import (
+    check_choice,
+    check_foreign_names,
+    check_int,
+    check_number,
+    parameter_error,
+)
 
 __all__ = [
     "plot_confusion_matrix",
@@ -33,6 +41,21 @@ __all__ = [
 ]
 
 _HZ_TICKS = (0, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+# librosa's log-frequency axis: symmetric log, base 2, linear below C2 (65.4 Hz), half-octave scale.
+_LOG_AXIS = {"base": 2, "linthresh": 65.40639132514966, "linscale": 0.5}
+
+
+_SPECSHOW_ARGUMENTS = (
+    "data", "sample_rate", "hop_length", "n_fft", "y_axis", "f_min", "f_max", "htk", "ax", "cmap",
+    "colorbar", "colorbar_label", "vmin", "vmax", "ref", "x_axis",
+)  # fmt: skip
+
+
+def _refuse_unknown(function, arguments, accepted):
+    """librosa's names (``sr``, ``fmin``...) are named as audioflow's; others fail as Python would."""
+    check_foreign_names(arguments, accepted)
+    if arguments:
+        raise TypeError(f"{function}() got an unexpected keyword argument {next(iter(arguments))!r}")
 
 
 def _axes(ax):
@@ -94,6 +117,9 @@ def specshow(
     colorbar_label: str | None = "dB",
     vmin: float | None = None,
     vmax: float | None = None,
+    ref: str | None = None,
+    x_axis: str = "time",
+    **librosa_arguments,
 ):
     """Show a time-major ``(frames, bins)`` array with physical axes (like ``librosa.display.specshow``).
 
@@ -106,17 +132,29 @@ def specshow(
         n_fft: FFT size, for ``y_axis="linear"`` (default ``2 * (bins - 1)``).
         y_axis: ``"mel"`` (mel-spaced axis labelled in Hz; pass the mel settings ``f_min``,
             ``f_max``, ``htk`` the features were computed with), ``"linear"`` (bins of an STFT in
-            Hz), ``"mfcc"`` (coefficient index) or ``None`` (bin index).
+            Hz), ``"log"`` (the same bins on a log-frequency axis, as librosa's ``y_axis="log"``:
+            symmetric log base 2, linear below 65.4 Hz), ``"mfcc"`` (coefficient index, integer
+            ticks) or ``None`` (bin index).
         f_min, f_max, htk: the mel filterbank's range and scale (``f_max`` defaults to
             ``sample_rate / 2``).
         ax: matplotlib axes to draw into (default: ``plt.gca()``).
         cmap: colormap name.
         colorbar: add a colour bar labelled ``colorbar_label`` (``"dB"`` adds ``dB`` to ticks).
         vmin, vmax: colour range (default: the data's range).
+        ref: None, or ``"max"`` for dB data: shift it so its peak is 0 dB (as features computed
+            with librosa's ``ref=np.max``); the colour bar then reads "dB re max".
+        x_axis: ``"time"`` (the only choice: seconds), accepted for librosa habits.
+
+    A ``(bins, frames)`` array (librosa's layout) that looks transposed warns; pass ``data.T``.
+    librosa's argument names (``sr``, ``fmin``, ``fmax``) raise a ``ParameterError`` naming
+    audioflow's (``sample_rate``, ``f_min``, ``f_max``); other unknown names a ``TypeError``.
 
     Returns:
         The ``QuadMesh`` drawn.
     """
+    _refuse_unknown("specshow", librosa_arguments, _SPECSHOW_ARGUMENTS)
+    check_choice("x_axis", x_axis, ("time", "s"))
+    check_choice("ref", ref, (None, "max"))
     data = np.asarray(data)
     if data.ndim != 2:
         raise parameter_error(
@@ -126,10 +164,14 @@ def specshow(
             shape=data.shape,
         )
     check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
-    check_choice("y_axis", y_axis, ("mel", "linear", "hz", "mfcc", None))
+    check_choice("y_axis", y_axis, ("mel", "linear", "hz", "log", "mfcc", None))
+    _warn_if_transposed(data.shape, y_axis, n_fft)
+    if ref == "max":
+        data = data - np.max(data)
     n_frames, n_bins = data.shape
+    linear = y_axis in ("linear", "hz", "log")
     if n_fft is None:
-        n_fft = 2 * (n_bins - 1) if y_axis in ("linear", "hz") else None
+        n_fft = 2 * (n_bins - 1) if linear else None
     if hop_length is None:
         hop_length = n_fft // 4 if n_fft else 512
     check_int("hop_length", hop_length, minimum=1)
@@ -141,7 +183,7 @@ def specshow(
         from audioflow.ops import mel_frequencies
 
         y_edges = np.asarray(mel_frequencies(2 * n_bins + 3, f_min=f_min, f_max=f_max, htk=htk))[1::2]
-    elif y_axis in ("linear", "hz"):
+    elif linear:
         if n_bins != n_fft // 2 + 1:
             raise parameter_error(
                 "n_fft", "consistent with the number of bins (n_fft // 2 + 1)", n_fft=n_fft, bins=n_bins
@@ -157,12 +199,17 @@ def specshow(
         _mel_scale(ax, y_edges[0], y_edges[-1], htk)
         ax.set_ylim(y_edges[0], y_edges[-1])
         ax.set_ylabel("Frequency (Hz, mel-spaced)")
-    elif y_axis in ("linear", "hz"):
+    elif linear:
+        if y_axis == "log":
+            ax.set_yscale("symlog", **_LOG_AXIS)
         ax.set_ylim(0, sample_rate / 2)
         ax.yaxis.set_major_formatter(_hz_formatter())
-        ax.set_ylabel("Frequency (Hz)")
+        ax.set_ylabel("Frequency (Hz)" + (", log scale" if y_axis == "log" else ""))
     elif y_axis == "mfcc":
+        from matplotlib.ticker import MaxNLocator
+
         ax.set_ylim(y_edges[0], y_edges[-1])
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("MFCC coefficient")
     else:
         ax.set_ylabel("Bin")
@@ -171,10 +218,39 @@ def specshow(
         cbar = ax.figure.colorbar(mesh, ax=ax, format=fmt)
         if colorbar_label and colorbar_label != "dB":
             cbar.set_label(colorbar_label)
+        elif ref == "max":
+            cbar.set_label("dB re max")
     return mesh
 
 
-def waveshow(y, *, sample_rate: float = 22050, ax=None, color: str = "C0", max_points: int = 20000):
+def _warn_if_transposed(shape, y_axis, n_fft):
+    """Warn when ``(frames, bins)`` data looks like librosa's ``(bins, frames)``."""
+    rows, cols = shape
+
+    def stft_bins(n):  # n_fft // 2 + 1 for a power-of-two n_fft >= 32
+        return n >= 17 and (n - 1) & (n - 2) == 0
+
+    if y_axis in ("linear", "hz", "log"):
+        expected = n_fft // 2 + 1 if n_fft else None
+        transposed = rows == expected != cols if expected else stft_bins(rows) and not stft_bins(cols)
+    elif y_axis == "mfcc":
+        transposed = cols > 128 >= rows  # more than 128 coefficients: frames on the wrong axis
+    elif y_axis == "mel":
+        transposed = cols > 512 >= rows
+    else:
+        transposed = False
+    if transposed:
+        warnings.warn(
+            f"specshow: data of shape {shape} looks like librosa's (bins, frames) layout; audioflow "
+            "arrays are time-major (frames, bins): pass data.T",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def waveshow(
+    y, *, sample_rate: float = 22050, ax=None, color: str = "C0", max_points: int = 20000, **librosa_arguments
+):
     """Plot a mono waveform against time in seconds.
 
     Long signals are drawn as their min/max envelope over blocks of samples, so a 1-hour
@@ -187,6 +263,7 @@ def waveshow(y, *, sample_rate: float = 22050, ax=None, color: str = "C0", max_p
         color: line colour.
         max_points: above this many samples, draw the envelope.
     """
+    _refuse_unknown("waveshow", librosa_arguments, ("y", "sample_rate", "ax", "color", "max_points"))
     y = np.asarray(y, dtype=np.float64)
     if y.ndim != 1:
         raise parameter_error("y", "a 1-D array of samples", hint="Mix down to mono first.", shape=y.shape)

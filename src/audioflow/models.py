@@ -1,24 +1,85 @@
-"""Ready-made models: a compact raw-audio classifier whose first layer is ``LogMelSpectrogram``.
+"""Ready-made models: a raw-audio classifier and the training recipe behind ``audioflow train``.
 
-The model takes raw mono waveforms at a fixed sample rate and clip length, computes log-mel
-features inside the model, normalises them per example, and returns class probabilities. Its
-last layer, :class:`ClassifierInfo`, is an identity layer that carries the class names, the
-sample rate and the clip length in its config, so they travel inside the ``.keras`` file::
+The classifier takes raw mono waveforms at a fixed sample rate and clip length and returns
+class probabilities. Everything that turns audio into a prediction is inside the model, so a
+saved ``.keras`` file is all that inference needs::
 
-    from audioflow.models import build_classifier, load_classifier
+    waveform (batch, samples)
+      -> [training only] RandomTimeShift, RandomGain                    (waveform augmentation)
+      -> front end: log-mel (dB)                                        (batch, frames, bands)
+      -> per-example, per-band normalisation (zero mean, unit variance over time)
+      -> [training only] SpecAugment (frequency and time masks)
+      -> two 3x3 convolutions over (time, band), each followed by pooling over bands
+      -> temporal ResNet: 1-D convolutions over time, bands x channels as channels (as TC-ResNet,
+         Choi et al. 2019), three residual stages that halve the frame rate
+      -> global max + average pooling over time -> dropout -> softmax
+      -> ClassifierInfo (identity; carries class names, sample rate and clip length)
+
+All time constants are in seconds (25 ms window, 10 ms hop, 0.1 s shifts and masks), so the
+same recipe suits any sample rate; the mel range defaults to 0 Hz - Nyquist. The recipe
+(:func:`compile_classifier`, :func:`classifier_callbacks`, :data:`TRAINING_DEFAULTS`): AdamW
+with a linear warm-up and cosine decay, label smoothing, and the weights of the epoch with the
+best validation accuracy restored at the end::
+
+    from audioflow.models import build_classifier, compile_classifier, classifier_callbacks
     model = build_classifier(["dog", "cat"], sample_rate=16000, duration=1.0)
+    compile_classifier(model, epochs=30, steps_per_epoch=len(train))
+    model.fit(train, validation_data=val, epochs=30, callbacks=classifier_callbacks(epochs=30))
     model.save("model.keras")
-    model, info = load_classifier("model.keras")
-    info["class_names"]   # ['dog', 'cat']
+    model, info = load_classifier("model.keras")      # info["class_names"] == ["dog", "cat"]
 """
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 
-from audioflow._validation import check_int, check_number, parameter_error
+from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
 
-__all__ = ["ClassifierInfo", "build_classifier", "classifier_info", "load_classifier"]
+__all__ = [
+    "FRONTENDS",
+    "SIZES",
+    "TRAINING_DEFAULTS",
+    "ClassifierInfo",
+    "SparseLabelSmoothingLoss",
+    "build_classifier",
+    "classifier_callbacks",
+    "classifier_info",
+    "compile_classifier",
+    "default_stft",
+    "load_classifier",
+]
+
+#: Front ends of :func:`build_classifier`.
+FRONTENDS = ("logmel",)
+#: Per model size: channels of the two 2-D stem convolutions, of the 1-D stem, and of the three
+#: residual stages.
+SIZES = {
+    "small": {"stem2d": (4, 8), "stem": 16, "stages": (24, 32, 48)},
+    "medium": {"stem2d": (8, 16), "stem": 32, "stages": (48, 64, 96)},
+    "large": {"stem2d": (16, 32), "stem": 48, "stages": (72, 96, 144)},
+}
+#: Defaults of the recipe (``audioflow train`` uses them as its option defaults).
+TRAINING_DEFAULTS = {
+    "frontend": "logmel",
+    "size": "medium",
+    "augment": True,
+    "n_fft": None,  # from the sample rate: see default_stft
+    "hop_length": None,
+    "n_mels": 40,
+    "epochs": 20,
+    "batch_size": 32,
+    "learning_rate": 3e-3,
+    "weight_decay": 1e-2,
+    "label_smoothing": 0.1,
+    "warmup_epochs": 1,
+}
+
+_WINDOW_SECONDS = 0.025
+_HOP_SECONDS = 0.010
+_SHIFT_SECONDS = 0.1
+_TIME_MASK_SECONDS = 0.1
 
 
 @keras.saving.register_keras_serializable(package="audioflow")
@@ -56,40 +117,128 @@ class ClassifierInfo(keras.layers.Layer):
         return config
 
 
+def default_stft(sample_rate) -> dict:
+    """The recipe's STFT for a sample rate: 25 ms Hann window, FFT of the next power of two, 10 ms hop.
+
+    Returns ``{"n_fft", "win_length", "hop_length"}`` in samples (Kaldi's and LEAF's 25 ms / 10 ms):
+    8 kHz -> 256, 200, 80; 16 kHz -> 512, 400, 160; 44.1 kHz -> 2048, 1102, 441.
+    """
+    check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+    win_length = max(2, int(round(_WINDOW_SECONDS * sample_rate)))
+    return {
+        "n_fft": 1 << (win_length - 1).bit_length(),
+        "win_length": win_length,
+        "hop_length": max(1, int(round(_HOP_SECONDS * sample_rate))),
+    }
+
+
+def _resolve_stft(sample_rate, n_fft, win_length, hop_length):
+    stft = default_stft(sample_rate)
+    if n_fft is not None:
+        check_int("n_fft", n_fft, minimum=2)
+        stft["n_fft"] = n_fft
+        stft["win_length"] = min(stft["win_length"], n_fft) if win_length is None else win_length
+    elif win_length is not None:
+        stft["win_length"] = win_length
+        stft["n_fft"] = max(stft["n_fft"], 1 << (int(win_length) - 1).bit_length())
+    if hop_length is not None:
+        stft["hop_length"] = hop_length
+    check_int("win_length", stft["win_length"], minimum=1)
+    check_int("hop_length", stft["hop_length"], minimum=1)
+    if stft["win_length"] > stft["n_fft"]:
+        raise parameter_error("win_length", "<= `n_fft`", win_length=stft["win_length"], n_fft=stft["n_fft"])
+    return stft
+
+
+def _frontend(x, frontend, *, sample_rate, stft, n_mels, f_min, f_max):
+    """Waveform -> ``(batch, frames, bands)`` features of the chosen front end."""
+    from audioflow import layers
+
+    return layers.LogMelSpectrogram(
+        sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, name="logmel", **stft
+    )(x)
+
+
+def _body_stem(x, size):
+    """2-D convolutions over (time, band) that tolerate small shifts in frequency (other voices,
+    other recorders), pooled over bands, then the bands x channels as the channels of a 1-D stem."""
+    conv, bn, relu = keras.layers.Conv2D, keras.layers.BatchNormalization, keras.layers.Activation
+    x = keras.layers.Reshape((x.shape[1], x.shape[2], 1), name="add_channel")(x)
+    for index, channels in enumerate(size["stem2d"], start=1):
+        x = conv(channels, 3, padding="same", use_bias=False, name=f"stem2d_conv{index}")(x)
+        x = bn(momentum=0.9, name=f"stem2d_bn{index}")(x)
+        x = relu("relu", name=f"stem2d_relu{index}")(x)
+        x = keras.layers.MaxPooling2D((1, 2), padding="same", name=f"stem2d_pool{index}")(x)
+    x = keras.layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]), name="bands_to_channels")(x)
+    x = keras.layers.Conv1D(size["stem"], 3, padding="same", use_bias=False, name="stem_conv")(x)
+    x = bn(momentum=0.9, name="stem_bn")(x)
+    return relu("relu", name="stem_relu")(x)
+
+
+def _residual_stage(x, channels, kernel_size, index):
+    """Two 1-D convolutions (the first halves the frame rate) plus a strided 1x1 shortcut."""
+    conv, bn, relu = keras.layers.Conv1D, keras.layers.BatchNormalization, keras.layers.Activation
+    y = conv(channels, kernel_size, strides=2, padding="same", use_bias=False, name=f"stage{index}_conv1")(x)
+    y = bn(momentum=0.9, name=f"stage{index}_bn1")(y)
+    y = relu("relu", name=f"stage{index}_relu1")(y)
+    y = conv(channels, kernel_size, padding="same", use_bias=False, name=f"stage{index}_conv2")(y)
+    y = bn(momentum=0.9, name=f"stage{index}_bn2")(y)
+    shortcut = conv(channels, 1, strides=2, padding="same", use_bias=False, name=f"stage{index}_shortcut")(x)
+    shortcut = bn(momentum=0.9, name=f"stage{index}_shortcut_bn")(shortcut)
+    y = keras.layers.Add(name=f"stage{index}_add")([y, shortcut])
+    return relu("relu", name=f"stage{index}_relu2")(y)
+
+
 def build_classifier(
     class_names,
     *,
     sample_rate: int = 16000,
     duration: float = 1.0,
-    n_fft: int = 512,
+    frontend: str = "logmel",
+    size: str = "medium",
+    augment: bool = True,
+    n_fft: int | None = None,
+    win_length: int | None = None,
     hop_length: int | None = None,
-    n_mels: int = 64,
+    n_mels: int = 40,
     f_min: float = 0.0,
     f_max: float | None = None,
-    width: int = 16,
+    kernel_size: int = 9,
     dropout: float = 0.2,
+    seed: int | None = None,
+    width: int | None = None,
 ) -> keras.Model:
-    """A compact CNN on log-mel features computed inside the model.
+    """A raw-waveform classifier: augmentation, a front end and a temporal ResNet in one model.
 
-    Layers: ``LogMelSpectrogram`` -> per-example normalisation (zero mean, unit variance over
-    time and frequency) -> three blocks of Conv2D/BatchNorm/ReLU/MaxPool with ``width``,
-    ``2*width``, ``4*width`` filters -> global average pooling -> dropout -> softmax.
+    See the module docstring for the layers. Augmentation layers act only in training
+    (``model.fit``); ``model.predict`` and ``model(x)`` are deterministic.
 
     Args:
-        class_names: the labels, in output order (at least 2).
+        class_names: the labels, in output order (at least 2, unique).
         sample_rate: sample rate (Hz) of the input waveforms.
         duration: clip length in seconds; the input has ``round(duration * sample_rate)`` samples.
-        n_fft, hop_length, n_mels, f_min, f_max: the log-mel front end (see
-            :class:`audioflow.layers.LogMelSpectrogram`); ``hop_length`` defaults to ``n_fft // 4``.
-        width: filters in the first convolution block (model size grows with its square).
-        dropout: dropout rate before the classifier.
+        frontend: "logmel" (librosa's dB log-mel spectrogram, top_db 80).
+        size: "small", "medium" or "large": channels of the temporal ResNet (:data:`SIZES`).
+        augment: add the training-only augmentation layers (time shift up to 0.1 s, gain +-6 dB,
+            SpecAugment: two band masks of up to 1/8 of the bands, two time masks up to 0.1 s).
+        n_fft, win_length, hop_length: STFT sizes in samples (librosa names); default
+            :func:`default_stft` (25 ms window, 10 ms hop at any sample rate). ``n_fft`` alone
+            keeps the 25 ms window when it fits, else ``win_length = n_fft``.
+        n_mels: mel bands; 40 (as LEAF's 40 filters; the convolutions see them as channels).
+        f_min, f_max: mel range in Hz; default 0 Hz to Nyquist.
+        kernel_size: temporal kernel of the residual stages, in frames (9 = 90 ms at 10 ms hop).
+        dropout: dropout rate before the classifier, in ``[0, 1)``.
+        seed: int seed of the augmentation layers, or None.
+        width: deprecated (0.1.0's first-block filters); chooses ``size``: <= 16 "small",
+            <= 32 "medium", else "large".
 
     Returns:
         An uncompiled ``keras.Model`` mapping ``(batch, samples)`` float32 waveforms to
-        ``(batch, len(class_names))`` probabilities.
-    """
-    from audioflow.layers import LogMelSpectrogram
+        ``(batch, len(class_names))`` probabilities; its last layer is :class:`ClassifierInfo`.
 
+    Raises:
+        ParameterError: an invalid argument, or a clip shorter than one window.
+    """
     class_names = [str(name) for name in class_names]
     if len(class_names) < 2:
         raise parameter_error("class_names", "at least 2 names", class_names=class_names)
@@ -97,38 +246,177 @@ def build_classifier(
         raise parameter_error("class_names", "unique", class_names=class_names)
     check_int("sample_rate", sample_rate, minimum=1)
     check_number("duration", duration, exclusive_minimum=0.0)
-    check_int("width", width, minimum=1)
+    if width is not None:
+        check_int("width", width, minimum=1)
+        warnings.warn("`width` is deprecated; use `size`.", DeprecationWarning, stacklevel=2)
+        size = "small" if width <= 16 else "medium" if width <= 32 else "large"
+    check_choice("frontend", frontend, FRONTENDS)
+    check_choice("size", size, tuple(SIZES))
+    check_bool("augment", augment)
+    check_int("n_mels", n_mels, minimum=1)
+    check_int("kernel_size", kernel_size, minimum=1)
     check_number("dropout", dropout, minimum=0.0, maximum=0.99)
+    check_int("seed", seed, allow_none=True)
+    stft = _resolve_stft(sample_rate, n_fft, win_length, hop_length)
     clip_samples = int(round(duration * sample_rate))
-    if clip_samples < n_fft:
+    if clip_samples < stft["win_length"]:
         raise parameter_error(
             "duration",
-            "at least one FFT window long",
-            hint="Use a longer clip or a smaller n_fft.",
+            "at least one window long",
+            hint="Use a longer clip or a shorter window.",
             duration=duration,
             sample_rate=sample_rate,
-            n_fft=n_fft,
+            win_length=stft["win_length"],
         )
-    feature_config = dict(
-        sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, f_min=f_min, f_max=f_max
-    )
+    from audioflow import layers
+
+    def layer_seed(offset):
+        return None if seed is None else seed + offset
 
     inputs = keras.Input(shape=(clip_samples,), name="waveform")
-    x = LogMelSpectrogram(name="logmel", **feature_config)(inputs)
-    x = keras.layers.LayerNormalization(axis=(1, 2), center=False, scale=False, name="normalize")(x)
-    x = keras.layers.Reshape((-1, n_mels, 1), name="add_channel")(x)
-    for i, filters in enumerate((width, 2 * width, 4 * width)):
-        x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = keras.layers.BatchNormalization(momentum=0.9, name=f"bn{i}")(x)
-        x = keras.layers.Activation("relu", name=f"relu{i}")(x)
-        x = keras.layers.MaxPooling2D(2, padding="same", name=f"pool{i}")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    x = inputs
+    if augment:
+        x = layers.RandomTimeShift(
+            max_shift=min(_SHIFT_SECONDS, duration / 4), sample_rate=sample_rate, seed=layer_seed(0),
+            name="random_time_shift",
+        )(x)  # fmt: skip
+        x = layers.RandomGain(gain_db=(-6.0, 6.0), seed=layer_seed(1), name="random_gain")(x)
+    x = _frontend(x, frontend, sample_rate=sample_rate, stft=stft, n_mels=n_mels, f_min=f_min, f_max=f_max)
+    # Each band to zero mean, unit variance over the clip's frames (instance normalisation, the
+    # cepstral mean and variance normalisation of speech front ends): removes the microphone's and
+    # the voice's spectral tilt and the gain, which helps most on voices never heard in training.
+    x = keras.layers.GroupNormalization(groups=-1, axis=-1, center=False, scale=False, name="normalize")(x)
+    if augment:
+        frames = clip_samples // stft["hop_length"] + 1
+        x = layers.SpecAugment(
+            freq_mask_param=max(1, n_mels // 8), n_freq_masks=2,
+            time_mask_param=max(1, min(round(_TIME_MASK_SECONDS * sample_rate / stft["hop_length"]), frames // 4)),
+            n_time_masks=2, seed=layer_seed(3), name="spec_augment",
+        )(x)  # fmt: skip
+    x = _body_stem(x, SIZES[size])
+    for index, channels in enumerate(SIZES[size]["stages"], start=1):
+        x = _residual_stage(x, channels, kernel_size, index)
+    x = keras.layers.Concatenate(name="pool")(
+        [
+            keras.layers.GlobalMaxPooling1D(name="max_pool")(x),
+            keras.layers.GlobalAveragePooling1D(name="avg_pool")(x),
+        ]
+    )
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     x = keras.layers.Dense(len(class_names), activation="softmax", name="probabilities")(x)
-    outputs = ClassifierInfo(class_names, sample_rate, clip_samples, feature_config, name="classifier_info")(
-        x
+    feature_config = dict(
+        frontend=frontend, sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, **stft
     )
+    model_config = dict(size=size, augment=augment, kernel_size=kernel_size, dropout=dropout)
+    outputs = ClassifierInfo(
+        class_names,
+        sample_rate,
+        clip_samples,
+        {**feature_config, "model": model_config},
+        name="classifier_info",
+    )(x)
     return keras.Model(inputs, outputs, name="audioflow_classifier")
+
+
+@keras.saving.register_keras_serializable(package="audioflow")
+class SparseLabelSmoothingLoss(keras.losses.Loss):
+    """Cross-entropy of probabilities against integer labels or one-hot/soft (mixup) labels, smoothed.
+
+    Integer labels ``(batch,)`` or ``(batch, 1)`` are one-hot encoded; labels with the
+    predictions' shape are used as they are. Then ``y = y * (1 - label_smoothing) +
+    label_smoothing / classes``, as ``keras.losses.CategoricalCrossentropy(label_smoothing=...)``
+    (whose sparse sibling has no smoothing).
+    """
+
+    def __init__(self, label_smoothing=0.1, name="sparse_label_smoothing_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        check_number("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0)
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true, y_pred):
+        classes = y_pred.shape[-1]
+        if len(y_true.shape) != len(y_pred.shape) or y_true.shape[-1] != classes:
+            y_true = keras.ops.one_hot(keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32"), classes)
+        return keras.losses.categorical_crossentropy(
+            keras.ops.cast(y_true, y_pred.dtype), y_pred, label_smoothing=self.label_smoothing
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+def compile_classifier(
+    model,
+    *,
+    epochs: int,
+    steps_per_epoch: int,
+    learning_rate: float | None = None,
+    weight_decay: float | None = None,
+    label_smoothing: float | None = None,
+    warmup_epochs: int | None = None,
+):
+    """Compile ``model`` with the recipe: AdamW, linear warm-up then cosine decay, smoothed cross-entropy.
+
+    The learning rate rises from a tenth of ``learning_rate`` to ``learning_rate`` over
+    ``warmup_epochs`` (at most a quarter of the run), then follows a cosine to 1% of it at
+    the last step. Labels may be integers or one-hot/soft (mixup); the metric is accuracy.
+
+    Args:
+        epochs, steps_per_epoch: the length of the run (positive ints), for the schedule.
+        learning_rate, weight_decay, label_smoothing, warmup_epochs: None takes
+            :data:`TRAINING_DEFAULTS`.
+
+    Returns:
+        The model, compiled.
+    """
+    defaults = TRAINING_DEFAULTS
+    learning_rate = defaults["learning_rate"] if learning_rate is None else learning_rate
+    weight_decay = defaults["weight_decay"] if weight_decay is None else weight_decay
+    label_smoothing = defaults["label_smoothing"] if label_smoothing is None else label_smoothing
+    warmup_epochs = defaults["warmup_epochs"] if warmup_epochs is None else warmup_epochs
+    check_int("epochs", epochs, minimum=1)
+    check_int("steps_per_epoch", steps_per_epoch, minimum=1)
+    check_number("learning_rate", learning_rate, exclusive_minimum=0.0)
+    check_number("weight_decay", weight_decay, minimum=0.0)
+    check_int("warmup_epochs", warmup_epochs, minimum=0)
+    total = epochs * steps_per_epoch
+    warmup = min(warmup_epochs * steps_per_epoch, total // 4)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        learning_rate / 10 if warmup else learning_rate, decay_steps=max(total - warmup, 1), alpha=0.01,
+        warmup_target=learning_rate if warmup else None, warmup_steps=warmup,
+    )  # fmt: skip
+    model.compile(
+        optimizer=keras.optimizers.AdamW(schedule, weight_decay=weight_decay),
+        loss=SparseLabelSmoothingLoss(label_smoothing),
+        metrics=["accuracy"],  # Keras picks sparse or categorical accuracy from the label shape
+    )
+    return model
+
+
+def classifier_callbacks(*, epochs: int, patience: int | None = None, monitor: str = "val_accuracy"):
+    """The recipe's callbacks: keep the best epoch's weights (restored at the end), stop early if asked.
+
+    Args:
+        epochs: the length of the run (positive int).
+        patience: stop after this many epochs without a better ``monitor``; None never stops
+            early (the cosine schedule's last, small steps often give the best epoch).
+        monitor: "val_accuracy" (default; higher is better) or "val_loss".
+
+    Returns:
+        ``[keras.callbacks.EarlyStopping(...)]`` with ``restore_best_weights=True``; its
+        ``best_epoch`` (from 0) is the restored epoch after ``fit``.
+    """
+    check_int("epochs", epochs, minimum=1)
+    check_int("patience", patience, minimum=1, allow_none=True)
+    check_choice("monitor", monitor, ("val_accuracy", "val_loss"))
+    return [
+        keras.callbacks.EarlyStopping(
+            monitor=monitor,
+            mode="max" if monitor == "val_accuracy" else "min",
+            patience=epochs if patience is None else patience,
+            restore_best_weights=True,
+        )  # fmt: skip
+    ]
 
 
 def classifier_info(model) -> dict:

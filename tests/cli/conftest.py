@@ -8,7 +8,7 @@ import zlib
 import pytest
 
 from audioflow.cli import main
-from audioflow.datasets import make_synthetic_dataset
+from audioflow.synthetic import make_synthetic_dataset
 
 # Settings that make a model train in seconds on a 2-core CPU.
 TINY = [

@@ -104,9 +104,10 @@ def test_train_clip_shorter_than_fft(capsys, tmp_path, small_data):
     code, _, err = run_cli(
         capsys, "train", small_data, "--out", tmp_path / "run", "--duration", "0.01", "--n-fft", "512"
     )
-    assert_one_line_error(code, err, "shorter than --n-fft")
+    # The library's ParameterError, in its words (the command line has no checks of its own).
+    assert_one_line_error(code, err, "`duration` must be", "n_fft=512")
     code, _, err = run_cli(capsys, "train", small_data, "--out", tmp_path / "run", "--f-max", "9000")
-    assert_one_line_error(code, err, "Nyquist")
+    assert_one_line_error(code, err, "`f_max` must be", "Nyquist")
     assert not (tmp_path / "run").exists()
 
 
@@ -180,3 +181,47 @@ def test_subprocess_error_and_module_entry_point(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         "error: argument --epochs: expected a positive integer, got '-3' (see 'audioflow train --help')"
     ]
+
+
+def test_help_does_not_send_pip_users_to_make(capsys):
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0 and "make demo" not in out and "audioflow train --out" in out
+
+
+def test_train_refuses_out_inside_the_data_folder(capsys, tmp_path, small_data):
+    data = tmp_path / "data"
+    for name in ("tone", "chord"):
+        (data / name).mkdir(parents=True)
+        (data / name / "a.wav").write_bytes((small_data / name / f"{name}_0000.wav").read_bytes())
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    for out in (data / "run", data, data / "tone" / "run"):
+        code, _, err = run_cli(capsys, "train", data, "--out", out)
+        assert_one_line_error(code, err, "--out", "inside the data folder")
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before  # nothing written
+
+
+@pytest.mark.parametrize("kind", ["mel", "train"])
+def test_no_keras_backend_names_the_install_command(tmp_path, small_data, kind):
+    """Without the backend's package: a MissingDependencyError with the install command, exit 2."""
+    argv = (
+        [
+            "plot",
+            str(small_data / "tone" / "tone_0000.wav"),
+            "--out",
+            str(tmp_path / "a.png"),
+            "--kind",
+            "mel",
+        ]
+        if kind == "mel"
+        else ["train", "--out", str(tmp_path / "run")]
+    )
+    code = "import sys; sys.modules['tensorflow'] = None\nfrom audioflow.cli import main\nsys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert "pip install audioflow[tensorflow]" in lines[0] and "unexpected" not in lines[0]
+    assert list(tmp_path.iterdir()) == []

@@ -95,66 +95,6 @@ def test_plot_features_png(capsys, tmp_path, small_data, kind, monkeypatch):
     assert saved[0].axes[0].get_xlabel() == "Time (s)"
 
 
-def test_plot_titles_and_axes(tmp_path):
-    """The figure the CLI saves has physical axes; check them on the library functions it calls."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    from audioflow import display
-
-    S = np.random.default_rng(0).uniform(-80, 0, size=(63, 40))
-    ax = Figure().add_subplot()
-    mesh = display.specshow(S, sample_rate=16000, hop_length=256, y_axis="mel", f_max=8000.0, ax=ax)
-    assert ax.get_xlabel() == "Time (s)" and "Hz" in ax.get_ylabel()
-    assert ax.get_xlim() == pytest.approx((0.0, 63 * 256 / 16000))
-    assert ax.get_yscale() == "function"
-    low, high = ax.get_ylim()
-    assert 0 <= low < 100 and 7000 < high <= 8000
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert "1k" in labels and "4k" in labels
-    assert mesh.get_array().size == S.size
-    assert len(ax.figure.axes) == 2  # the colour bar
-    assert "dB" in ax.figure.axes[1].get_yticklabels()[0].get_text()
-
-    ax = Figure().add_subplot()
-    display.specshow(S[:, :33], sample_rate=16000, hop_length=128, y_axis="linear", ax=ax, colorbar=False)
-    assert ax.get_ylim() == pytest.approx((0.0, 8000.0))
-    assert len(ax.figure.axes) == 1
-
-
-@pytest.mark.backend_independent
-def test_display_helpers():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    from audioflow import ParameterError, display
-
-    ax = Figure().add_subplot()
-    display.waveshow(np.sin(np.arange(100_000) / 10.0), sample_rate=22050, ax=ax)
-    assert ax.get_xlim() == pytest.approx((0.0, 100_000 / 22050))
-    fb = np.zeros((257, 10))
-    fb[np.arange(10) * 20 + 5, np.arange(10)] = 1.0
-    ax = Figure().add_subplot()
-    display.plot_filterbank(fb, sample_rate=16000, ax=ax)
-    assert len(ax.lines) == 10 and ax.get_xlabel() == "Frequency (Hz)"
-    axes = Figure().subplots(1, 2)
-    display.plot_history({"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.9]}, axes=axes)
-    assert len(axes[0].lines) == 1 and len(axes[1].lines) == 1
-    ax = Figure().add_subplot()
-    display.plot_confusion_matrix([[3, 1], [0, 4]], ["a", "b"], ax=ax)
-    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "4"]
-    with pytest.raises(ParameterError, match="`data` must be a 2-D array"):
-        display.specshow(np.zeros((2, 3, 4)), ax=ax)
-    with pytest.raises(ParameterError, match="`y_axis` must be one of"):
-        display.specshow(np.zeros((2, 3)), y_axis="log", ax=ax)
-    with pytest.raises(ParameterError, match="`matrix` must be square"):
-        display.plot_confusion_matrix([[1, 2]], ["a"], ax=ax)
-
-
 def test_features_npy(capsys, tmp_path, small_data):
     from audioflow.ops import num_frames
 
@@ -204,3 +144,45 @@ def test_features_unreadable_file_exit_1(capsys, tmp_path, small_data):
     assert (tmp_path / "f" / "good.wav.mel.npy").exists() and not (
         tmp_path / "f" / "bad.wav.mel.npy"
     ).exists()
+
+
+def test_plot_log_frequency_axis_and_ref_max(capsys, tmp_path, small_data, monkeypatch):
+    from matplotlib.figure import Figure
+
+    saved = []
+    original = Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    out = tmp_path / "log.png"
+    code, _, err = run_cli(
+        capsys, "plot", small_data / "chord" / "chord_0000.wav", "--kind", "spectrogram", "--y-axis", "log",
+        "--ref", "max", "--out", out, "--sample-rate", "16000", "--n-fft", "512",
+    )  # fmt: skip
+    assert code == 0, err
+    read_png(out)
+    ax = saved[0].axes[0]
+    assert ax.get_yscale() == "symlog" and "ref=max" in ax.get_title()
+    assert np.asarray(ax.collections[0].get_array()).max() == pytest.approx(0.0, abs=1e-4)  # peak at 0 dB
+    code, _, err = run_cli(
+        capsys, "plot", small_data / "chord" / "chord_0000.wav", "--out", out, "--ref", "min"
+    )
+    assert code == 2 and "--ref" in err
+
+
+def test_plot_and_features_report_the_library_error(capsys, tmp_path, small_data):
+    """Invalid feature settings: the library's ParameterError text, exit 2, nothing written."""
+    wav = small_data / "tone" / "tone_0000.wav"
+    code, _, err = run_cli(
+        capsys, "plot", wav, "--out", tmp_path / "a.png", "--sample-rate", "8000", "--f-max", "6000"
+    )
+    assert code == 2 and err.startswith("error: `f_max` must be <= sample_rate / 2.") and "Nyquist" in err
+    code, _, err = run_cli(
+        capsys, "features", wav, "--out", tmp_path / "f", "--sample-rate", "8000", "--n-mels", "40",
+        "--n-mfcc", "41", "--kind", "mfcc",
+    )  # fmt: skip
+    assert code == 2 and err.startswith("error: `n_mfcc` must be <= `n_mels`.")
+    assert list(tmp_path.iterdir()) == []

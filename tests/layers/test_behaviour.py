@@ -290,7 +290,7 @@ def test_layer_inside_a_torch_module_trains():
             r"`dct_norm` must be \"ortho\" or None. Received: dct_norm='unit'.",
         ),
         (lambda: layers.Delta(width=2), r"`width` must be an integer >= 3. Received: width=2."),
-        (lambda: layers.STFT(pad_mode="symmetric"), r"`pad_mode` must be one of 'constant', 'reflect'."),
+        (lambda: layers.STFT(pad_mode="mean"), r"`pad_mode` must be one of 'constant', 'reflect', 'edge'"),
         (lambda: layers.InverseSTFT(length=-1), r"`length` must be an integer >= 0. Received: length=-1."),
         (
             lambda: layers.Spectrogram(hop_length=1.5),

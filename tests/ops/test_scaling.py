@@ -86,3 +86,76 @@ def test_custom_axis_takes_the_max_over_those_axes():
 def test_invalid_db_arguments(kwargs, message):
     with pytest.raises(ParameterError, match=message):
         af.power_to_db(POWER, **kwargs)
+
+
+# --- Complex, empty and extreme inputs (issue 8: 12, 13, 22).
+
+
+def test_complex_power_to_db_takes_the_magnitude_and_warns_as_librosa():
+    rng = np.random.default_rng(4)
+    spectrum = (rng.standard_normal((20, 16)) + 1j * rng.standard_normal((20, 16))).astype(np.complex64)
+    with pytest.warns(UserWarning, match="power_to_db was called on complex input so phase information"):
+        ours = to_numpy(af.power_to_db(spectrum))
+    with pytest.warns(UserWarning, match="power_to_db was called on complex input"):
+        reference = librosa.power_to_db(spectrum)
+    np.testing.assert_allclose(ours, reference, atol=1e-3)
+    with pytest.warns(UserWarning, match="amplitude_to_db was called on complex input"):
+        ours = to_numpy(af.amplitude_to_db(spectrum))
+    with pytest.warns(UserWarning, match="amplitude_to_db was called on complex input"):
+        reference = librosa.amplitude_to_db(spectrum)
+    np.testing.assert_allclose(ours, reference, atol=1e-3)
+
+
+@pytest.mark.parametrize("ref", [1.0, "max"])
+@pytest.mark.parametrize("shape", [(2, 0, 16), (0, 20, 16), (2, 20, 0)])
+def test_empty_spectra_give_empty_decibels(ref, shape):
+    empty = np.zeros(shape, np.float32)
+    assert to_numpy(af.power_to_db(empty, ref=ref)).shape == shape
+    assert to_numpy(af.amplitude_to_db(empty, ref=ref, top_db=None)).shape == shape
+
+
+def test_a_huge_amplitude_reference_is_computed_in_the_log_domain():
+    # librosa squares `ref` (1e400 overflows); 20 log10(ref) is exact.
+    ours = to_numpy(af.amplitude_to_db(np.sqrt(POWER), ref=1e200, top_db=None))
+    expected = to_numpy(af.amplitude_to_db(np.sqrt(POWER), ref=1.0, top_db=None)) - 4000.0
+    np.testing.assert_allclose(ours, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: af.power_to_db(POWER, amin=1e39),
+            r"`amin` must be between 1.18e-38 and 3.4e\+38. Received: amin=1e\+39",
+        ),
+        (lambda: af.power_to_db(POWER, amin=1e-45), r"`amin` must be between 1.18e-38 and 3.4e\+38"),
+        (lambda: af.amplitude_to_db(POWER, amin=1e20), r"`amin` must be between 1.08e-19 and 1.84e\+19"),
+        (lambda: af.power_to_db(POWER, ref=float("nan")), r"`ref` must be a positive number or \"max\""),
+        (
+            lambda: af.power_to_db(POWER, ref=np.array([1.0, 2.0])),
+            r"`ref` must be a positive number or \"max\"",
+        ),
+        (lambda: af.power_to_db(POWER, top_db=float("inf")), r"`top_db` must be a finite number or None"),
+        (
+            lambda: af.db_to_power(POWER, ref=float("inf")),
+            r"`ref` must be a finite number. Received: ref=inf.",
+        ),
+    ],
+)
+def test_db_arguments_out_of_float32_range_are_parameter_errors(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+def test_numpy_scalar_db_arguments_are_their_python_values():
+    from fractions import Fraction
+
+    expected = to_numpy(af.power_to_db(POWER, ref=2.0, amin=1e-8, top_db=60.0))
+    ours = af.power_to_db(POWER, ref=np.float32(2.0), amin=np.float64(1e-8), top_db=np.int64(60))
+    np.testing.assert_allclose(to_numpy(ours), expected, atol=1e-5)
+    np.testing.assert_allclose(
+        to_numpy(af.power_to_db(POWER, ref=Fraction(2), amin=1e-8, top_db=60)), expected
+    )
+    np.testing.assert_allclose(
+        to_numpy(af.power_to_db(POWER, ref=np.str_("max"))), to_numpy(af.power_to_db(POWER, ref="max"))
+    )

@@ -2,7 +2,8 @@
 
 Each command parses and prints only; the work is done by library functions
 (:mod:`audioflow.data`, :mod:`audioflow.layers`, :mod:`audioflow.models`,
-:mod:`audioflow.display`, :mod:`audioflow.datasets`).
+:mod:`audioflow.display`, :mod:`audioflow.extract`, :mod:`audioflow.training`,
+:mod:`audioflow.synthetic`).
 
 Exit codes: 0 success; 1 some input files could not be read (``info``, ``predict``,
 ``features``); 2 bad input (missing path, empty folder, unreadable model, wrong option,
@@ -49,6 +50,12 @@ def _verbose_parent():
     return parent
 
 
+def _reference(text):
+    if text == "max":
+        return text
+    return positive_float(text)
+
+
 def _display_options(p):
     """Options of the commands that compute MFCCs or dB features for people (plot, features)."""
     p.add_argument(
@@ -61,6 +68,10 @@ def _display_options(p):
         metavar="DB",
         help="dB range below the peak (default 80)",
     )
+    p.add_argument(
+        "--ref", type=_reference, default=1.0, metavar="REF",
+        help="power of 0 dB: a number, or 'max' for the clip's own peak (librosa ref=np.max) (default 1.0)",
+    )  # fmt: skip
 
 
 def _feature_options(p, *, sample_rate_default=None, n_fft=2048, n_mels=128):
@@ -102,7 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="audioflow",
         description="Train and use raw-audio classifiers whose features are computed inside the model.",
-        epilog="Run 'audioflow COMMAND --help' for the options of a command. Start with 'make demo'.",
+        epilog=(
+            "Run 'audioflow COMMAND --help' for the options of a command. To try it: 'audioflow train "
+            "--out run1' trains on a built-in synthetic dataset, then 'audioflow predict run1/model.keras "
+            "run1/data'."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"audioflow {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
@@ -221,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _feature_options(p)
     _display_options(p)
+    p.add_argument(
+        "--y-axis", choices=("linear", "log"), default="linear",
+        help="frequency axis of --kind spectrogram: linear or log (as librosa y_axis='log') (default linear)",
+    )  # fmt: skip
     p.add_argument(
         "--offset", type=non_negative_float, default=0.0, metavar="S", help="start reading at this time"
     )

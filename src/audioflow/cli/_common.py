@@ -67,12 +67,6 @@ def open_fraction(text):
 # ---------------------------------------------------------------- inputs
 
 
-def is_audio_name(path) -> bool:
-    from audioflow.io import AUDIO_EXTENSIONS
-
-    return str(path).lower().endswith(AUDIO_EXTENSIONS)
-
-
 def expand_inputs(paths, *, what="input"):
     """Files named on the command line; folders are searched recursively for audio files.
 
@@ -82,12 +76,9 @@ def expand_inputs(paths, *, what="input"):
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                Path(root) / name
-                for root, _dirs, names in os.walk(path)
-                for name in names
-                if is_audio_name(name) and not name.startswith(".")
-            )
+            from audioflow.io import scan_audio_files
+
+            found = [Path(p) for p in scan_audio_files(path)]
             if not found:
                 raise CLIError(f"no audio files in folder '{raw}'")
             files.extend(found)
@@ -140,6 +131,34 @@ def new_figure(width=10.0, height=4.0):
 _QUIET = {"done": False}
 
 
+def _import_backend(need_tensorflow):
+    """Import Keras and its backend (and TensorFlow for tf.data); a missing one is named with its install command."""
+    from audioflow.errors import MissingDependencyError
+
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    try:
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.ones((1,)))
+        backend = keras.backend.backend()
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"Keras or its {backend!r} backend is not installed ({exc}). Install them with "
+            f"`pip install audioflow[{backend}]`, or set KERAS_BACKEND to an installed backend "
+            "(tensorflow, jax or torch)."
+        ) from exc
+    if need_tensorflow or backend == "tensorflow":
+        try:
+            import tensorflow as tf
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "audioflow's input pipeline (tf.data) needs TensorFlow, which is not installed. "
+                "Install it with `pip install audioflow[tensorflow]` (the datasets then feed Keras on "
+                "any backend)."
+            ) from exc
+        tf.constant(0.0).numpy()
+
+
 def start_backend(*, need_tensorflow=False, verbose=False):
     """Import Keras (and TensorFlow when the input pipeline needs it) before any work.
 
@@ -162,13 +181,7 @@ def start_backend(*, need_tensorflow=False, verbose=False):
         except (OSError, ValueError):
             saved = None
     try:
-        import keras
-
-        keras.ops.convert_to_numpy(keras.ops.ones((1,)))
-        if need_tensorflow or keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            tf.constant(0.0).numpy()
+        _import_backend(need_tensorflow)
     finally:
         if saved is not None:
             os.dup2(saved, 2)

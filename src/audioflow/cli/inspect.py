@@ -98,49 +98,29 @@ def run_info(args):
 # ---------------------------------------------------------------- features (shared by plot)
 
 
-def _feature_settings(args, sample_rate):
-    n_fft = args.n_fft
-    hop = args.hop_length or n_fft // 4
-    f_max = args.f_max if args.f_max is not None else sample_rate / 2
-    if f_max > sample_rate / 2:
-        raise CLIError(
-            f"--f-max {f_max:g} Hz is above the Nyquist frequency ({sample_rate / 2:g} Hz) of {sample_rate} Hz audio"
-        )
-    if args.f_min >= f_max:
-        raise CLIError(f"--f-min ({args.f_min:g} Hz) must be below --f-max ({f_max:g} Hz)")
-    return {"n_fft": n_fft, "hop_length": hop, "f_min": args.f_min, "f_max": f_max}
+def _feature_layers(args, kind):
+    """The library's feature layer for ``kind``, one per sample rate, built from the options.
+
+    Invalid option values are reported by the library (``ParameterError``), in its words.
+    """
+    from audioflow.extract import FEATURE_OPTIONS, feature_layer, feature_settings
+
+    options = {k: v for k, v in vars(args).items() if k in FEATURE_OPTIONS[kind]}
+    cache = {}
+
+    def get(sample_rate):
+        if sample_rate not in cache:
+            layer = feature_layer(kind, sample_rate=sample_rate, **options)
+            cache[sample_rate] = layer, feature_settings(kind, sample_rate=sample_rate, **options)
+        return cache[sample_rate]
+
+    return get
 
 
-def compute_features(y, sample_rate, kind, args):
-    """Features of one mono clip -> ``(frames, bins)`` float32 NumPy array, and the settings used."""
+def _features(layer, y):
     from keras import ops as K
 
-    from audioflow import ops
-
-    s = _feature_settings(args, sample_rate)
-    x = K.convert_to_tensor(np.asarray(y, dtype=np.float32)[None, :])
-    if kind == "spectrogram":
-        out = ops.spectrogram(x, n_fft=s["n_fft"], hop_length=s["hop_length"], power=2.0)
-        settings = {"n_fft": s["n_fft"], "hop_length": s["hop_length"]}
-    elif kind == "logspectrogram":
-        out = ops.power_to_db(
-            ops.spectrogram(x, n_fft=s["n_fft"], hop_length=s["hop_length"], power=2.0), top_db=args.top_db
-        )
-        settings = {"n_fft": s["n_fft"], "hop_length": s["hop_length"], "top_db": args.top_db}
-    else:
-        mel = dict(sample_rate=sample_rate, n_mels=args.n_mels, **s)
-        if kind == "mel":
-            out = ops.melspectrogram(x, **mel)
-        else:
-            out = ops.log_mel_spectrogram(x, top_db=args.top_db, **mel)
-            if kind == "mfcc":
-                out = ops.mfcc(out, n_mfcc=args.n_mfcc)
-        settings = {k: v for k, v in mel.items() if k != "sample_rate"}
-        if kind in ("logmel", "mfcc"):
-            settings["top_db"] = args.top_db
-        if kind == "mfcc":
-            settings["n_mfcc"] = args.n_mfcc
-    return np.asarray(K.convert_to_numpy(out)[0], dtype=np.float32), settings
+    return np.asarray(K.convert_to_numpy(layer(K.convert_to_tensor(y[None, :])))[0], dtype=np.float32)
 
 
 def _load(path, sample_rate, offset=0.0, duration=None):
@@ -164,23 +144,28 @@ def run_plot(args):
     if out.suffix.lower() != ".png":
         raise CLIError(f"--out '{args.out}' must be a .png file")
 
-    if args.kind != "waveform":
+    kind = {"spectrogram": "logspectrogram", "mel": "logmel", "mfcc": "mfcc"}.get(args.kind)
+    layers = None
+    if kind is not None:
         start_backend(verbose=args.verbose)
+        layers = _feature_layers(args, kind)
+        if args.sample_rate is not None:
+            layers(args.sample_rate)  # bad options are reported before the file is read
     y, sr = _load(src, args.sample_rate, args.offset, args.duration)
     seconds = y.size / sr
     fig = new_figure(10, 4)
     ax = fig.add_subplot()
     from audioflow import display
 
-    if args.kind == "waveform":
+    if kind is None:
         display.waveshow(y, sample_rate=sr, ax=ax)
         details = f"{seconds:.2f} s"
     else:
-        kind = {"spectrogram": "logspectrogram", "mel": "logmel", "mfcc": "mfcc"}[args.kind]
-        features, settings = compute_features(y, sr, kind, args)
+        layer, settings = layers(sr)
+        features = _features(layer, y)
         common = dict(sample_rate=sr, hop_length=settings["hop_length"], ax=ax)
         if args.kind == "spectrogram":
-            display.specshow(features, y_axis="linear", n_fft=settings["n_fft"], **common)
+            display.specshow(features, y_axis=args.y_axis, n_fft=settings["n_fft"], **common)
         elif args.kind == "mel":
             display.specshow(
                 features, y_axis="mel", f_min=settings["f_min"], f_max=settings["f_max"], **common
@@ -231,8 +216,11 @@ def run_features(args):
         raise CLIError(f"--out '{out}' exists and is not a folder")
     targets = _npy_targets(args, files, out)
     check_outputs(list(targets.values()), force=args.force)
-    prepare_out_dir(out)
     start_backend(verbose=args.verbose)
+    layers = _feature_layers(args, args.kind)
+    if args.sample_rate is not None:
+        layers(args.sample_rate)  # bad options are reported before anything is written
+    prepare_out_dir(out)
     bad = 0
     index = []
     for path, target in targets.items():
@@ -242,7 +230,8 @@ def run_features(args):
             bad += 1
             print(f"error: {exc}", file=sys.stderr)
             continue
-        features, settings = compute_features(y, sr, args.kind, args)
+        layer, _ = layers(sr)
+        features = _features(layer, y)
         target.parent.mkdir(parents=True, exist_ok=True)
         np.save(target, features)
         index.append(
@@ -260,7 +249,7 @@ def run_features(args):
 
 
 def run_make_dataset(args):
-    from audioflow.datasets import make_synthetic_dataset
+    from audioflow.synthetic import make_synthetic_dataset
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():

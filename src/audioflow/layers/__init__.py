@@ -6,6 +6,10 @@ Small layers that each do one thing (``STFT``, ``InverseSTFT``, ``Spectrogram``,
 Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-major, channels-last.
 """
 
+from audioflow._backend import require_keras_backend
+
+require_keras_backend("audioflow.layers")
+
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.leaf import Leaf

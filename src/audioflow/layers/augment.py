@@ -32,7 +32,7 @@ class _RandomLayer(AudioLayer):
 
     def __init__(self, *, seed=None, **kwargs):
         super().__init__(**kwargs)
-        check_int("seed", seed, allow_none=True)
+        seed = check_int("seed", seed, allow_none=True)  # a NumPy integer as an int
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._remember(seed=seed)
@@ -237,7 +237,7 @@ class Mixup(DataLayer):
     def __init__(self, *, alpha=0.2, seed=None, **kwargs):
         super().__init__(**kwargs)
         check_number("alpha", alpha, exclusive_minimum=0.0)
-        check_int("seed", seed, allow_none=True)
+        seed = check_int("seed", seed, allow_none=True)  # a NumPy integer as an int
         self.alpha, self.seed = alpha, seed
         self.generator = keras.random.SeedGenerator(seed)
 
@@ -261,7 +261,8 @@ class Mixup(DataLayer):
         x, y = backend.cast(x, "float32"), backend.cast(y, "float32")
         batch = backend.shape(x)[0]
         seed = self._get_seed_generator(backend._backend)
-        weight = backend.random.beta((batch,), self.alpha, self.alpha, seed=seed, dtype="float32")
+        alpha = float(self.alpha)  # torch draws Beta(1, 1) only from floats
+        weight = backend.random.beta((batch,), alpha, alpha, seed=seed, dtype="float32")
         order = backend.random.shuffle(backend.numpy.arange(batch), seed=seed)
         x, y = af.mix_batch(x, y, weight, order, numpy=backend.numpy)
         return backend.cast(x, self.compute_dtype), backend.cast(y, self.compute_dtype)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from audioflow import ops as af
+from audioflow._validation import check_db_args
 from audioflow.config import DecibelConfig, python_value
 from audioflow.layers.base import AudioLayer, serializable
 
@@ -17,6 +18,7 @@ class _DecibelLayer(AudioLayer):
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
     _default_amin = 1e-10
+    _amplitude = False
 
     def __init__(self, *, ref=1.0, amin: float | None = None, top_db: float | None = 80.0, **kwargs):
         super().__init__(**kwargs)
@@ -24,6 +26,8 @@ class _DecibelLayer(AudioLayer):
         self.db_config = DecibelConfig(
             ref=ref, amin=self._default_amin if amin is None else amin, top_db=top_db
         )
+        if self._amplitude:  # amin ** 2 must be a float32 number
+            check_db_args(ref, self.db_config.amin, top_db, amplitude=True)
         self.ref, self.amin, self.top_db = ref, amin, top_db
         self._remember(ref=ref, amin=amin, top_db=top_db)
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
@@ -80,6 +84,7 @@ class AmplitudeToDb(_DecibelLayer):
     """
 
     _default_amin = 1e-5
+    _amplitude = True
 
     def _transform(self, S):
         return af.amplitude_to_db(S, axis=_EXAMPLE_AXES, **self.db_config.op_kwargs())

@@ -11,15 +11,20 @@ import keras
 from keras import ops
 
 from audioflow import ops as af
+from audioflow._limits import MAX_SAMPLES
 from audioflow._validation import check_int, check_power, parameter_error
 from audioflow.config import StftConfig, python_value
 from audioflow.layers.base import AudioLayer, channels_first, channels_last, serializable
 
+_NO_PADDING = object()  # an inverse transform pads nothing (None is an invalid pad_mode)
 
-def stft_layer_config(layer, *, n_fft, hop_length, win_length, window, center, pad_mode=None) -> StftConfig:
+
+def stft_layer_config(
+    layer, *, n_fft, hop_length, win_length, window, center, pad_mode=_NO_PADDING
+) -> StftConfig:
     """Validate STFT arguments, set them on ``layer`` as public attributes and remember them.
 
-    ``pad_mode=None`` (an inverse transform, which pads nothing) leaves ``pad_mode`` out.
+    Without ``pad_mode`` (an inverse transform, which pads nothing) ``pad_mode`` is left out.
     """
     config = StftConfig(
         n_fft=n_fft,
@@ -27,7 +32,7 @@ def stft_layer_config(layer, *, n_fft, hop_length, win_length, window, center, p
         win_length=win_length,
         window=window,
         center=center,
-        pad_mode="constant" if pad_mode is None else pad_mode,
+        pad_mode="constant" if pad_mode is _NO_PADDING else pad_mode,
     )
     passed = dict(
         n_fft=config.n_fft,
@@ -36,7 +41,7 @@ def stft_layer_config(layer, *, n_fft, hop_length, win_length, window, center, p
         window=config.window,
         center=config.center,
     )
-    if pad_mode is not None:
+    if pad_mode is not _NO_PADDING:
         passed["pad_mode"] = config.pad_mode
     for name, value in passed.items():
         setattr(layer, name, value)
@@ -187,7 +192,9 @@ class InverseSTFT(AudioLayer):
             window=window,
             center=center,
         )
-        self.length = check_int("length", python_value(length), minimum=0, allow_none=True)
+        self.length = check_int(
+            "length", python_value(length), minimum=0, maximum=MAX_SAMPLES, allow_none=True
+        )
         self._remember(length=self.length)
         self.input_spec = keras.InputSpec(min_ndim=4, max_ndim=5)
 

@@ -3,6 +3,10 @@
 Signals are ``(..., samples)``; spectra are time-major ``(..., frames, bins)``.
 """
 
+from audioflow._backend import require_keras_backend
+
+require_keras_backend("audioflow.ops")
+
 from audioflow.ops.augment import (
     add_noise,
     colored_noise,
@@ -27,7 +31,7 @@ from audioflow.ops.framing import frame, num_frames
 from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
 from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
-from audioflow.ops.spectral import istft, magnitude_power, overlap_add, spectrogram, stft
+from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
 from audioflow.ops.windows import get_window
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "get_window",
     "hz_to_mel",
     "istft",
+    "istft_length",
     "log_mel_spectrogram",
     "magnitude_power",
     "mel_filterbank",

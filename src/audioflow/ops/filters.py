@@ -18,7 +18,7 @@ from audioflow._validation import (
     check_int,
     check_mfcc_args,
     check_number,
-    resolve_mel_args,
+    mel_arguments,
     resolve_mel_scale,
 )
 
@@ -107,7 +107,9 @@ def mel_filterbank(
     is a host-side constant; a layer holds it as a weight (:class:`audioflow.layers.MelScale`).
     """
     mel_scale = resolve_mel_scale(mel_scale, htk)
-    f_max = resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm)
+    sample_rate, n_fft, n_mels, f_min, f_max, _, norm = mel_arguments(
+        sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm
+    )
     return _mel_filterbank(
         float(sample_rate),
         int(n_fft),
@@ -173,7 +175,8 @@ def dct_matrix(
     coefficients, as ``librosa.feature.mfcc``; ``lifter > 0`` folds librosa's sinusoidal liftering
     ``1 + (lifter / 2) * sin(pi * (k + 1) / lifter)`` into the columns.
     """
-    check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter)
+    n_mfcc, dct_type, norm, lifter = check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter)
+    n_mels = int(n_mels)
     matrix = scipy.fft.dct(np.eye(n_mels), type=dct_type, norm=norm, axis=0)[:n_mfcc].T
     if lifter > 0:
         matrix = matrix * (1 + (lifter / 2) * np.sin(np.pi * np.arange(1, 1 + n_mfcc) / lifter))
@@ -181,13 +184,14 @@ def dct_matrix(
 
 
 def savgol_delta_weights(width: int = 9, order: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Savitzky-Golay derivative filters as librosa.feature.delta (``mode="interp"``) applies them.
+    """Savitzky-Golay derivative filters as librosa.feature.delta applies them.
 
-    Returns ``(interior, head, tail)``: ``interior`` (``width``,) weights a centred window;
+    Returns ``(interior, head, tail)``: ``interior`` (``width``,) weights a centred window (every
+    frame in modes other than "interp");
     ``head`` and ``tail`` (``width // 2``, ``width``) give the first and last ``width // 2`` outputs
     from the first and last ``width`` inputs (the polynomial fit scipy uses at the edges).
     """
-    check_delta_args(width, order)
+    width, order, _ = check_delta_args(width, order)
     response = scipy.signal.savgol_filter(
         np.eye(width), width, polyorder=order, deriv=order, axis=0, mode="interp"
     )

@@ -20,14 +20,14 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
         >>> num_frames(22050, n_fft=2048, hop_length=512)
         44
     """
-    check_int("n_fft", n_fft, minimum=1)
-    check_int("hop_length", hop_length, minimum=1)
-    check_bool("center", center)
+    n_fft = check_int("n_fft", n_fft, minimum=1)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
+    center = check_bool("center", center)
     if n_samples is None:
         return None
     symbolic = not is_int(n_samples)
     if not symbolic:
-        check_int("n_samples", n_samples, minimum=0)
+        n_samples = check_int("n_samples", n_samples, minimum=0)
     padded = n_samples + 2 * (n_fft // 2) if center else n_samples
     count = 1 + (padded - n_fft) // hop_length
     return ops.maximum(count, 0) if symbolic else max(count, 0)
@@ -41,8 +41,8 @@ def frame(x, *, frame_length: int, hop_length: int):
     center=False)``. Matches ``librosa.util.frame(x, frame_length=..., hop_length=..., axis=-1)``
     with its last two axes swapped (time-major).
     """
-    check_int("frame_length", frame_length, minimum=1)
-    check_int("hop_length", hop_length, minimum=1)
+    frame_length = check_int("frame_length", frame_length, minimum=1)
+    hop_length = check_int("hop_length", hop_length, minimum=1)
     x = ops.convert_to_tensor(x)
     count = num_frames(ops.shape(x)[-1], n_fft=frame_length, hop_length=hop_length, center=False)
     starts = ops.arange(count) * hop_length

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.signal
 
-from audioflow._validation import check_int, check_window
+from audioflow._validation import check_int, check_window, scipy_window
 
 
 def get_window(window, win_length: int, *, dtype=np.float32) -> np.ndarray:
     """A periodic ("DFT-even") window of ``win_length`` samples as a NumPy array.
 
     Args:
-        window: "hann", "hamming", "blackman", "bartlett", "rectangular", ("kaiser", beta),
-            "kaiser" (beta 12.0), or an array of length ``win_length`` used as is.
+        window: any ``scipy.signal.get_window`` window, as librosa accepts it: a name ("hann",
+            "hamming", "blackman", "blackmanharris", "flattop", "boxcar"/"ones"/"rectangular",
+            "triang", ...), a tuple with its parameters (``("kaiser", 14.0)``, ``("gaussian", 7.0)``,
+            ``("tukey", 0.25)``), or a bare number (the kaiser beta, as scipy). "kaiser" alone means
+            ``("kaiser", 12.0)``. Or a real array of ``win_length`` values, used as is.
         win_length: window length in samples.
 
     Matches ``scipy.signal.get_window(window, win_length, fftbins=True)``, which librosa uses.
+    Invalid windows (unknown names, NaN parameters, complex or boolean arrays) raise
+    :class:`audioflow.ParameterError`.
+
+    Example:
+        >>> get_window("hann", 4)
+        array([0. , 0.5, 1. , 0.5], dtype=float32)
     """
-    check_int("win_length", win_length, minimum=1)
-    check_window(window, win_length)
-    if isinstance(window, str):
-        spec = ("kaiser", 12.0) if window == "kaiser" else ("boxcar" if window == "rectangular" else window)
-        values = scipy.signal.get_window(spec, win_length, fftbins=True)
-    elif isinstance(window, tuple):
-        values = scipy.signal.get_window((window[0], float(window[1])), win_length, fftbins=True)
-    else:
-        values = np.asarray(window, dtype=np.float64)
-    return np.asarray(values, dtype=dtype)
+    win_length = check_int("win_length", win_length, minimum=1)
+    window = check_window(window, win_length)
+    values = window if isinstance(window, np.ndarray) else scipy_window(window, win_length)
+    return np.array(values, dtype=dtype)
 
 
 def pad_center(values: np.ndarray, size: int) -> np.ndarray:

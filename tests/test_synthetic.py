@@ -1,4 +1,4 @@
-"""The built-in synthetic dataset generator (audioflow.datasets)."""
+"""The built-in synthetic dataset generator (audioflow.synthetic)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 
 from audioflow import ParameterError
-from audioflow.datasets import MANIFEST_NAME, SYNTHETIC_CLASSES, make_synthetic_dataset, synthesize
+from audioflow.synthetic import MANIFEST_NAME, SYNTHETIC_CLASSES, make_synthetic_dataset, synthesize
 
 pytestmark = pytest.mark.backend_independent
 
@@ -110,3 +110,61 @@ def test_synthesize_bad_arguments():
         synthesize("siren")
     with pytest.raises(ParameterError, match="`sample_rate` must be an integer >= 8000"):
         synthesize("tone", sample_rate=4000)
+
+
+def test_old_module_name_still_imports_and_warns():
+    import importlib
+    import sys
+
+    import audioflow.synthetic as synthetic
+
+    sys.modules.pop("audioflow.datasets", None)
+    with pytest.warns(DeprecationWarning, match="audioflow.synthetic"):
+        old = importlib.import_module("audioflow.datasets")
+    assert old.make_synthetic_dataset is synthetic.make_synthetic_dataset
+    assert old.SYNTHETIC_CLASSES == synthetic.SYNTHETIC_CLASSES
+
+
+def test_interrupted_generation_is_finished_by_the_next_call(tmp_path, monkeypatch):
+    import soundfile
+
+    original, calls = soundfile.write, []
+
+    def write_then_interrupt(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 4:
+            with open(path, "wb") as handle:
+                handle.write(b"fLaC")  # half-written
+            raise KeyboardInterrupt
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(soundfile, "write", write_then_interrupt)
+    root = tmp_path / "d"
+    with pytest.raises(KeyboardInterrupt):
+        make_synthetic_dataset(root, examples_per_class=3, duration=0.25, classes=["tone", "chord"])
+    assert list(root.rglob("*.part")) == []
+    assert json.loads((root / MANIFEST_NAME).read_text())["complete"] is False
+    monkeypatch.undo()
+    # without overwrite: the unfinished dataset is recognised as generated here, not as foreign
+    summary = make_synthetic_dataset(root, examples_per_class=3, duration=0.25, classes=["tone", "chord"])
+    assert not summary["reused"] and len(summary["files"]) == 6
+    on_disk = sorted(str(p.relative_to(root)) for p in root.rglob("*.*") if p.name != MANIFEST_NAME)
+    assert on_disk == sorted(rel for rel, _ in summary["files"])
+    fresh = make_synthetic_dataset(
+        tmp_path / "e", examples_per_class=3, duration=0.25, classes=["tone", "chord"]
+    )
+    for rel, _ in fresh["files"]:  # the same samples as an uninterrupted generation
+        np.testing.assert_array_equal(sf.read(str(root / rel))[0], sf.read(str(tmp_path / "e" / rel))[0])
+    again = make_synthetic_dataset(root, examples_per_class=3, duration=0.25, classes=["tone", "chord"])
+    assert again["reused"]
+    # an unfinished dataset with other settings is replaced too: it was never usable
+    monkeypatch.setattr(soundfile, "write", write_then_interrupt)
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        make_synthetic_dataset(
+            root, examples_per_class=5, duration=0.25, classes=["tone", "chord"], overwrite=True
+        )
+    monkeypatch.undo()
+    summary = make_synthetic_dataset(root, examples_per_class=2, duration=0.25, classes=["tone"])
+    on_disk = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.name != MANIFEST_NAME)
+    assert on_disk == sorted(["tone", *(rel for rel, _ in summary["files"])])  # no empty "chord" folder
