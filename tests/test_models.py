@@ -102,6 +102,52 @@ def test_save_and_load_round_trip(tmp_path, frontend):
     assert info["feature_config"]["frontend"] == frontend
 
 
+@pytest.mark.parametrize(
+    ("frontend", "layer_class", "absent"),
+    [
+        ("logmel", "LogMelSpectrogram", {"pcen", "leaf"}),
+        ("pcen", "PCEN", {"logmel", "normalize", "leaf"}),
+        ("leaf", "Leaf", {"logmel", "normalize", "pcen", "mel"}),
+    ],
+)
+def test_each_frontend_has_its_layers(frontend, layer_class, absent):
+    model = small(frontend=frontend, augment=False)
+    classes = {type(layer).__name__ for layer in model.layers}
+    assert layer_class in classes
+    assert not absent & {layer.name for layer in model.layers}
+    if frontend == "pcen":
+        pcen = model.get_layer("pcen")
+        assert pcen.trainable and pcen.trainable_weights
+        assert type(model.get_layer("mel")).__name__ == "MelSpectrogram"
+    if frontend == "leaf":
+        leaf = model.get_layer("leaf")
+        assert leaf.n_filters == 40 and leaf.sample_rate == SR
+        assert leaf.win_length == default_stft(SR)["win_length"]
+        assert leaf.hop_length == default_stft(SR)["hop_length"]
+
+
+@pytest.mark.parametrize("frontend", ["pcen", "leaf"])
+def test_learnable_frontend_trains_one_step_and_round_trips(tmp_path, frontend):
+    model = small(frontend=frontend)
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy", jit_compile=False
+    )
+    layer = model.get_layer(frontend)
+    before = [to_numpy(w).copy() for w in layer.trainable_weights]
+    x, y = waveforms(), np.array([0, 1, 2, 0])
+    logs = model.train_on_batch(x, y, return_dict=True)
+    assert np.isfinite(float(logs["loss"]))
+    after = [to_numpy(w) for w in layer.trainable_weights]
+    assert any(np.abs(a - b).max() > 0 for a, b in zip(after, before, strict=True)), (
+        "the front end did not learn"
+    )
+    expected = to_numpy(model.predict(x, verbose=0))
+    np.testing.assert_array_equal(to_numpy(model.predict(x, verbose=0)), expected)
+    model.save(tmp_path / "model.keras")
+    loaded, _ = load_classifier(tmp_path / "model.keras")
+    np.testing.assert_allclose(to_numpy(loaded.predict(x, verbose=0)), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_feature_config_holds_the_resolved_front_end():
     config = classifier_info(small())["feature_config"]
     assert {k: config[k] for k in ("n_fft", "win_length", "hop_length", "n_mels")} == {

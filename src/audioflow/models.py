@@ -6,8 +6,10 @@ saved ``.keras`` file is all that inference needs::
 
     waveform (batch, samples)
       -> [training only] RandomTimeShift, RandomGain                    (waveform augmentation)
-      -> front end: log-mel (dB)                                        (batch, frames, bands)
-      -> per-example, per-band normalisation (zero mean, unit variance over time)
+      -> front end (batch, frames, bands), one of FRONTENDS:
+           "logmel": log-mel (dB), then per-example, per-band normalisation over time
+           "pcen":   mel power spectrogram -> trainable PCEN (sPCEN)
+           "leaf":   LEAF (learnable Gabor filterbank, Gaussian pooling, sPCEN)
       -> [training only] SpecAugment (frequency and time masks)
       -> two 3x3 convolutions over (time, band), each followed by pooling over bands
       -> temporal ResNet: 1-D convolutions over time, bands x channels as channels (as TC-ResNet,
@@ -35,6 +37,8 @@ import warnings
 
 import keras
 
+from audioflow import _model_parts as _parts
+from audioflow._model_parts import FRONTENDS, default_stft
 from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
 
 __all__ = [
@@ -51,8 +55,6 @@ __all__ = [
     "load_classifier",
 ]
 
-#: Front ends of :func:`build_classifier`.
-FRONTENDS = ("logmel",)
 #: Per model size: channels of the two 2-D stem convolutions, of the 1-D stem, and of the three
 #: residual stages.
 SIZES = {
@@ -75,11 +77,6 @@ TRAINING_DEFAULTS = {
     "label_smoothing": 0.1,
     "warmup_epochs": 1,
 }
-
-_WINDOW_SECONDS = 0.025
-_HOP_SECONDS = 0.010
-_SHIFT_SECONDS = 0.1
-_TIME_MASK_SECONDS = 0.1
 
 
 @keras.saving.register_keras_serializable(package="audioflow")
@@ -117,78 +114,6 @@ class ClassifierInfo(keras.layers.Layer):
         return config
 
 
-def default_stft(sample_rate) -> dict:
-    """The recipe's STFT for a sample rate: 25 ms Hann window, FFT of the next power of two, 10 ms hop.
-
-    Returns ``{"n_fft", "win_length", "hop_length"}`` in samples (Kaldi's and LEAF's 25 ms / 10 ms):
-    8 kHz -> 256, 200, 80; 16 kHz -> 512, 400, 160; 44.1 kHz -> 2048, 1102, 441.
-    """
-    check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
-    win_length = max(2, int(round(_WINDOW_SECONDS * sample_rate)))
-    return {
-        "n_fft": 1 << (win_length - 1).bit_length(),
-        "win_length": win_length,
-        "hop_length": max(1, int(round(_HOP_SECONDS * sample_rate))),
-    }
-
-
-def _resolve_stft(sample_rate, n_fft, win_length, hop_length):
-    stft = default_stft(sample_rate)
-    if n_fft is not None:
-        check_int("n_fft", n_fft, minimum=2)
-        stft["n_fft"] = n_fft
-        stft["win_length"] = min(stft["win_length"], n_fft) if win_length is None else win_length
-    elif win_length is not None:
-        stft["win_length"] = win_length
-        stft["n_fft"] = max(stft["n_fft"], 1 << (int(win_length) - 1).bit_length())
-    if hop_length is not None:
-        stft["hop_length"] = hop_length
-    check_int("win_length", stft["win_length"], minimum=1)
-    check_int("hop_length", stft["hop_length"], minimum=1)
-    if stft["win_length"] > stft["n_fft"]:
-        raise parameter_error("win_length", "<= `n_fft`", win_length=stft["win_length"], n_fft=stft["n_fft"])
-    return stft
-
-
-def _frontend(x, frontend, *, sample_rate, stft, n_mels, f_min, f_max):
-    """Waveform -> ``(batch, frames, bands)`` features of the chosen front end."""
-    from audioflow import layers
-
-    return layers.LogMelSpectrogram(
-        sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, name="logmel", **stft
-    )(x)
-
-
-def _body_stem(x, size):
-    """2-D convolutions over (time, band) that tolerate small shifts in frequency (other voices,
-    other recorders), pooled over bands, then the bands x channels as the channels of a 1-D stem."""
-    conv, bn, relu = keras.layers.Conv2D, keras.layers.BatchNormalization, keras.layers.Activation
-    x = keras.layers.Reshape((x.shape[1], x.shape[2], 1), name="add_channel")(x)
-    for index, channels in enumerate(size["stem2d"], start=1):
-        x = conv(channels, 3, padding="same", use_bias=False, name=f"stem2d_conv{index}")(x)
-        x = bn(momentum=0.9, name=f"stem2d_bn{index}")(x)
-        x = relu("relu", name=f"stem2d_relu{index}")(x)
-        x = keras.layers.MaxPooling2D((1, 2), padding="same", name=f"stem2d_pool{index}")(x)
-    x = keras.layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]), name="bands_to_channels")(x)
-    x = keras.layers.Conv1D(size["stem"], 3, padding="same", use_bias=False, name="stem_conv")(x)
-    x = bn(momentum=0.9, name="stem_bn")(x)
-    return relu("relu", name="stem_relu")(x)
-
-
-def _residual_stage(x, channels, kernel_size, index):
-    """Two 1-D convolutions (the first halves the frame rate) plus a strided 1x1 shortcut."""
-    conv, bn, relu = keras.layers.Conv1D, keras.layers.BatchNormalization, keras.layers.Activation
-    y = conv(channels, kernel_size, strides=2, padding="same", use_bias=False, name=f"stage{index}_conv1")(x)
-    y = bn(momentum=0.9, name=f"stage{index}_bn1")(y)
-    y = relu("relu", name=f"stage{index}_relu1")(y)
-    y = conv(channels, kernel_size, padding="same", use_bias=False, name=f"stage{index}_conv2")(y)
-    y = bn(momentum=0.9, name=f"stage{index}_bn2")(y)
-    shortcut = conv(channels, 1, strides=2, padding="same", use_bias=False, name=f"stage{index}_shortcut")(x)
-    shortcut = bn(momentum=0.9, name=f"stage{index}_shortcut_bn")(shortcut)
-    y = keras.layers.Add(name=f"stage{index}_add")([y, shortcut])
-    return relu("relu", name=f"stage{index}_relu2")(y)
-
-
 def build_classifier(
     class_names,
     *,
@@ -217,7 +142,10 @@ def build_classifier(
         class_names: the labels, in output order (at least 2, unique).
         sample_rate: sample rate (Hz) of the input waveforms.
         duration: clip length in seconds; the input has ``round(duration * sample_rate)`` samples.
-        frontend: "logmel" (librosa's dB log-mel spectrogram, top_db 80).
+        frontend: "logmel" (librosa's dB log-mel spectrogram, top_db 80, normalised per band),
+            "pcen" (mel power spectrogram -> ``PCEN(trainable=True)``, librosa's initial values)
+            or "leaf" (``Leaf`` with ``n_mels`` filters, the STFT's window and hop, the mel range;
+            ``f_max`` None means min(7800 Hz, Nyquist) there, as LEAF).
         size: "small", "medium" or "large": channels of the temporal ResNet (:data:`SIZES`).
         augment: add the training-only augmentation layers (time shift up to 0.1 s, gain +-6 dB,
             SpecAugment: two band masks of up to 1/8 of the bands, two time masks up to 0.1 s).
@@ -257,7 +185,7 @@ def build_classifier(
     check_int("kernel_size", kernel_size, minimum=1)
     check_number("dropout", dropout, minimum=0.0, maximum=0.99)
     check_int("seed", seed, allow_none=True)
-    stft = _resolve_stft(sample_rate, n_fft, win_length, hop_length)
+    stft = _parts.resolve_stft(sample_rate, n_fft, win_length, hop_length)
     clip_samples = int(round(duration * sample_rate))
     if clip_samples < stft["win_length"]:
         raise parameter_error(
@@ -268,42 +196,16 @@ def build_classifier(
             sample_rate=sample_rate,
             win_length=stft["win_length"],
         )
-    from audioflow import layers
-
-    def layer_seed(offset):
-        return None if seed is None else seed + offset
-
     inputs = keras.Input(shape=(clip_samples,), name="waveform")
     x = inputs
     if augment:
-        x = layers.RandomTimeShift(
-            max_shift=min(_SHIFT_SECONDS, duration / 4), sample_rate=sample_rate, seed=layer_seed(0),
-            name="random_time_shift",
-        )(x)  # fmt: skip
-        x = layers.RandomGain(gain_db=(-6.0, 6.0), seed=layer_seed(1), name="random_gain")(x)
-    x = _frontend(x, frontend, sample_rate=sample_rate, stft=stft, n_mels=n_mels, f_min=f_min, f_max=f_max)
-    # Each band to zero mean, unit variance over the clip's frames (instance normalisation, the
-    # cepstral mean and variance normalisation of speech front ends): removes the microphone's and
-    # the voice's spectral tilt and the gain, which helps most on voices never heard in training.
-    x = keras.layers.GroupNormalization(groups=-1, axis=-1, center=False, scale=False, name="normalize")(x)
-    if augment:
-        frames = clip_samples // stft["hop_length"] + 1
-        x = layers.SpecAugment(
-            freq_mask_param=max(1, n_mels // 8), n_freq_masks=2,
-            time_mask_param=max(1, min(round(_TIME_MASK_SECONDS * sample_rate / stft["hop_length"]), frames // 4)),
-            n_time_masks=2, seed=layer_seed(3), name="spec_augment",
-        )(x)  # fmt: skip
-    x = _body_stem(x, SIZES[size])
-    for index, channels in enumerate(SIZES[size]["stages"], start=1):
-        x = _residual_stage(x, channels, kernel_size, index)
-    x = keras.layers.Concatenate(name="pool")(
-        [
-            keras.layers.GlobalMaxPooling1D(name="max_pool")(x),
-            keras.layers.GlobalAveragePooling1D(name="avg_pool")(x),
-        ]
+        x = _parts.waveform_augmentation(x, sample_rate=sample_rate, duration=duration, seed=seed)
+    x = _parts.frontend(
+        x, frontend, sample_rate=sample_rate, stft=stft, n_mels=n_mels, f_min=f_min, f_max=f_max
     )
-    x = keras.layers.Dropout(dropout, name="dropout")(x)
-    x = keras.layers.Dense(len(class_names), activation="softmax", name="probabilities")(x)
+    if augment:
+        x = _parts.spec_augment(x, sample_rate=sample_rate, hop_length=stft["hop_length"], seed=seed)
+    x = _parts.body(x, SIZES[size], kernel_size=kernel_size, dropout=dropout, classes=len(class_names))
     feature_config = dict(
         frontend=frontend, sample_rate=sample_rate, n_mels=n_mels, f_min=f_min, f_max=f_max, **stft
     )
