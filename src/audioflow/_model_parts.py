@@ -10,9 +10,6 @@ import keras
 
 from audioflow._validation import check_int, check_number, parameter_error
 
-#: Front ends of :func:`audioflow.models.build_classifier`.
-FRONTENDS = ("logmel", "pcen", "leaf")
-
 _WINDOW_SECONDS = 0.025
 _HOP_SECONDS = 0.010
 _SHIFT_SECONDS = 0.1

@@ -13,7 +13,7 @@ from audioflow.synthetic import make_synthetic_dataset
 # Settings that make a model train in seconds on a 2-core CPU.
 TINY = [
     "--sample-rate", "8000", "--duration", "0.5", "--n-fft", "256", "--n-mels", "32",
-    "--width", "8", "--batch-size", "16",
+    "--size", "small", "--batch-size", "16",
 ]  # fmt: skip
 
 

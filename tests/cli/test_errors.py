@@ -25,6 +25,9 @@ pytestmark = pytest.mark.backend_independent
         (["train", "--out", "o", "--validation-split", "1.5"], ["--validation-split", "between 0 and 1"]),
         (["train", "--out", "o", "--duration", "nan"], ["--duration", "finite"]),
         (["train", "--out", "o", "--on-error", "ignore"], ["--on-error", "invalid choice"]),
+        (["train", "--out", "o", "--frontend", "mfcc"], ["--frontend", "invalid choice: 'mfcc'"]),
+        (["train", "--out", "o", "--size", "huge"], ["--size", "invalid choice: 'huge'"]),
+        (["train", "--out", "o", "--no-augment=yes"], ["--no-augment", "ignored explicit argument 'yes'"]),
         (["plot", "x.wav", "--out", "x.png", "--kind", "chroma"], ["--kind", "invalid choice"]),
         (["predict", "model.keras"], ["FILE_OR_DIR"]),
         (["info"], ["PATH"]),
@@ -105,7 +108,7 @@ def test_train_clip_shorter_than_fft(capsys, tmp_path, small_data):
         capsys, "train", small_data, "--out", tmp_path / "run", "--duration", "0.01", "--n-fft", "512"
     )
     # The library's ParameterError, in its words (the command line has no checks of its own).
-    assert_one_line_error(code, err, "`duration` must be", "n_fft=512")
+    assert_one_line_error(code, err, "`duration` must be", "win_length=400")
     code, _, err = run_cli(capsys, "train", small_data, "--out", tmp_path / "run", "--f-max", "9000")
     assert_one_line_error(code, err, "`f_max` must be", "Nyquist")
     assert not (tmp_path / "run").exists()

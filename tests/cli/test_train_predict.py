@@ -284,3 +284,33 @@ def test_interrupted_generation_leaves_no_part_files_and_resumes(capsys, tmp_pat
     assert code == 0, err
     assert "wrote 18 files" in stdout
     assert list(out.rglob("*.part")) == []
+
+
+@pytest.mark.backend_independent
+def test_train_option_defaults_are_the_recipe_defaults():
+    from audioflow.cli import build_parser
+    from audioflow.models import TRAINING_DEFAULTS
+
+    args = build_parser().parse_args(["train", "--out", "o"])
+    for name in ("frontend", "size", "augment", "n_fft", "hop_length", "n_mels", "epochs", "batch_size"):
+        assert getattr(args, name) == TRAINING_DEFAULTS[name], name
+    assert args.learning_rate == TRAINING_DEFAULTS["learning_rate"]
+    assert args.width is None
+
+
+def test_train_frontend_size_and_no_augment_reach_the_model_and_report(capsys, tmp_path, small_data):
+    from audioflow.models import load_classifier
+
+    out = tmp_path / "run"
+    argv = ["train", small_data, "--out", out, "--epochs", "1", *TINY, "--frontend", "pcen", "--no-augment"]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    model, info = load_classifier(out / "model.keras")
+    classes = {type(layer).__name__ for layer in model.layers}
+    assert {"MelSpectrogram", "PCEN"} <= classes
+    assert not classes & {"LogMelSpectrogram", "SpecAugment", "RandomGain", "RandomTimeShift"}
+    assert info["feature_config"]["frontend"] == "pcen"
+    assert info["feature_config"]["model"]["augment"] is False
+    assert info["feature_config"]["model"]["size"] == "small"
+    training = json.loads((out / "report.json").read_text())["training"]
+    assert (training["frontend"], training["size"], training["augment"]) == ("pcen", "small", False)

@@ -56,6 +56,56 @@ def _reference(text):
     return positive_float(text)
 
 
+def _model_arguments(p):
+    """``audioflow train``'s model and recipe options; defaults from audioflow.models.TRAINING_DEFAULTS."""
+    # audioflow.models' FRONTENDS, SIZES and TRAINING_DEFAULTS, from their Keras-free module.
+    from audioflow._recipe_defaults import FRONTENDS, SIZES
+    from audioflow._recipe_defaults import TRAINING_DEFAULTS as D
+
+    p.add_argument(
+        "--frontend", choices=FRONTENDS, default=D["frontend"],
+        help=f"features the network learns from: log-mel, mel + trainable PCEN, or LEAF (default {D['frontend']})",
+    )  # fmt: skip
+    p.add_argument(
+        "--size", choices=tuple(SIZES), default=D["size"], help=f"network width (default {D['size']})"
+    )
+    p.add_argument(
+        "--no-augment", dest="augment", action="store_false", default=D["augment"],
+        help="no training-time augmentation (time shift, gain, SpecAugment)",
+    )  # fmt: skip
+    p.add_argument(
+        "--n-fft", type=positive_int, default=D["n_fft"], metavar="N",
+        help="FFT size (default: next power of two of a 25 ms window)",
+    )  # fmt: skip
+    p.add_argument(
+        "--hop-length", type=positive_int, default=D["hop_length"], metavar="N", help="hop (default 10 ms)"
+    )
+    p.add_argument(
+        "--n-mels", type=positive_int, default=D["n_mels"], metavar="N",
+        help=f"mel bands (LEAF filters) (default {D['n_mels']})",
+    )  # fmt: skip
+    p.add_argument(
+        "--f-min", type=non_negative_float, default=0.0, metavar="HZ", help="lowest mel frequency (default 0)"
+    )
+    p.add_argument("--f-max", type=positive_float, default=None, metavar="HZ", help="highest mel frequency")
+    p.add_argument(
+        "--width", type=positive_int, default=None, metavar="N",
+        help="deprecated: chooses --size (<= 16 small, <= 32 medium, else large)",
+    )  # fmt: skip
+    p.add_argument(
+        "--epochs", type=positive_int, default=D["epochs"], metavar="N",
+        help=f"training epochs (default {D['epochs']})",
+    )  # fmt: skip
+    p.add_argument(
+        "--batch-size", type=positive_int, default=D["batch_size"], metavar="N",
+        help=f"clips per batch (default {D['batch_size']})",
+    )  # fmt: skip
+    p.add_argument(
+        "--learning-rate", type=positive_float, default=D["learning_rate"], metavar="LR",
+        help=f"peak AdamW learning rate (default {D['learning_rate']:g})",
+    )  # fmt: skip
+
+
 def _display_options(p):
     """Options of the commands that compute MFCCs or dB features for people (plot, features)."""
     p.add_argument(
@@ -128,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         "train", parents=[verbose],
         help="train a classifier on a folder of audio (one sub-folder per class)",
         description=(
-            "Train a compact CNN whose first layer is LogMelSpectrogram on raw audio. DATA_DIR holds one "
+            "Train a compact CNN on raw audio (front end: log-mel, PCEN or LEAF inside the model). DATA_DIR holds one "
             "sub-folder per class; without it, the built-in synthetic dataset is generated under OUT/data. "
             "Writes OUT/model.keras (raw waveforms in, class probabilities out, class names inside), "
             "OUT/report.json and PNG plots."
@@ -150,35 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--duration", type=positive_float, default=1.0, metavar="S",
         help="clip length in seconds; longer files are cropped at random, shorter ones zero-padded (default 1.0)",
     )  # fmt: skip
-    p.add_argument("--n-fft", type=positive_int, default=512, metavar="N", help="FFT size (default 512)")
-    p.add_argument(
-        "--hop-length", type=positive_int, default=None, metavar="N", help="hop (default n_fft // 4)"
-    )
-    p.add_argument("--n-mels", type=positive_int, default=64, metavar="N", help="mel bands (default 64)")
-    p.add_argument(
-        "--f-min", type=non_negative_float, default=0.0, metavar="HZ", help="lowest mel frequency (default 0)"
-    )
-    p.add_argument("--f-max", type=positive_float, default=None, metavar="HZ", help="highest mel frequency")
-    p.add_argument(
-        "--width",
-        type=positive_int,
-        default=16,
-        metavar="N",
-        help="filters in the first conv block (default 16)",
-    )
-    p.add_argument(
-        "--epochs", type=positive_int, default=20, metavar="N", help="training epochs (default 20)"
-    )
-    p.add_argument(
-        "--batch-size", type=positive_int, default=32, metavar="N", help="clips per batch (default 32)"
-    )
-    p.add_argument(
-        "--learning-rate",
-        type=positive_float,
-        default=3e-3,
-        metavar="LR",
-        help="Adam learning rate (default 0.003)",
-    )
+    _model_arguments(p)
     p.add_argument(
         "--validation-split", type=open_fraction, default=0.2, metavar="F",
         help="fraction of files held out for validation (default 0.2)",

@@ -49,10 +49,13 @@ def _check_out_outside(out, data):
 
 
 def _model_options(args):
-    return dict(
-        n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels, f_min=args.f_min, f_max=args.f_max,
-        width=args.width,
+    options = dict(
+        frontend=args.frontend, size=args.size, augment=args.augment, n_fft=args.n_fft,
+        hop_length=args.hop_length, n_mels=args.n_mels, f_min=args.f_min, f_max=args.f_max,
     )  # fmt: skip
+    if args.width is not None:
+        options["width"] = args.width  # deprecated; build_classifier maps it to a size
+    return options
 
 
 def _generate(out, args):
