@@ -13,7 +13,7 @@ import importlib
 
 from audioflow.errors import AudioDecodeError, AudioflowError, MissingDependencyError, ParameterError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AudioDecodeError",

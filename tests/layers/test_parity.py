@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from audioflow import layers
+from audioflow.errors import ParameterError
 from tests.helpers import synthetic_signals, to_numpy
 from tests.tolerances import DB_ATOL, POWER_RTOL, STFT_RTOL, max_db_error_above_floor, relative_error
 
@@ -99,6 +100,22 @@ def test_delta_equals_librosa(batch):
     out = to_numpy(layers.Delta(width=7, order=2)(log_mel))
     for b in range(len(batch)):
         np.testing.assert_allclose(out[b], librosa.feature.delta(log_mel[b].T, width=7, order=2).T, atol=2e-4)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "mirror", "constant", "wrap"])
+def test_delta_layer_edge_modes_equal_librosa_even_when_shorter_than_width(mode):
+    features = np.random.default_rng(3).standard_normal((2, 5, 4)).astype("float32")
+    layer = layers.Delta(width=7, mode=mode)
+    out = to_numpy(layer(features))
+    for b in range(len(features)):
+        expected = librosa.feature.delta(features[b].T, width=7, mode=mode).T
+        np.testing.assert_allclose(out[b], expected, atol=1e-5)
+    assert layers.Delta.from_config(layer.get_config()).mode == mode
+
+
+def test_delta_layer_interp_mode_still_needs_width_frames():
+    with pytest.raises(ParameterError, match="`inputs` must be at least `width` frames long"):
+        layers.Delta(width=7)(np.zeros((1, 5, 4), "float32"))
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,8 @@ class MFCC(AudioLayer):
         window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
             ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
         center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
-        pad_mode: "constant" (zeros, librosa) or "reflect" (torchaudio, Keras).
+        pad_mode: "constant" (zeros, librosa), "reflect" (torchaudio, Keras), "edge", "symmetric"
+            or "wrap" (as ``np.pad``).
         power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
         n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
         f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
@@ -137,13 +138,16 @@ class Delta(AudioLayer):
     Args:
         width: odd window length in frames, >= 3 (librosa ``width``, default 9; torchaudio
             ``win_length``); inputs need at least ``width`` frames.
-        order: 1 (delta) or 2 (delta-delta) (librosa ``order``).
+        order: derivative order, ``1 <= order < width`` (librosa ``order``; 1 delta, 2 delta-delta).
+        mode: edge handling, librosa ``mode``: "interp" (default, a polynomial fit over the first
+            and last ``width`` frames; needs at least ``width`` frames), or "nearest", "mirror",
+            "constant", "wrap" (any number of frames).
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, frames, bins)`` or ``(batch, frames, bins, channels)``, same shape out.
 
-    Parity: equals ``librosa.feature.delta(features, width=width, order=order)`` (``mode="interp"``)
-    along the frame axis. torchaudio's ``ComputeDeltas`` and kapre use a regression formula with
+    Parity: equals ``librosa.feature.delta(features, width=width, order=order, mode=mode)`` along the
+    frame axis. torchaudio's ``ComputeDeltas`` and kapre use a regression formula with
     replicated edges: different near the edges and in scale.
 
     Example:
@@ -153,28 +157,27 @@ class Delta(AudioLayer):
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
 
-    def __init__(self, *, width: int = 9, order: int = 1, **kwargs):
+    def __init__(self, *, width: int = 9, order: int = 1, mode: str = "interp", **kwargs):
         super().__init__(**kwargs)
-        width, order = python_value(width), python_value(order)
-        check_delta_args(width, order)
-        self.width, self.order = width, order
-        self._remember(width=width, order=order)
+        self._width, self._order, self._mode = check_delta_args(width, order, mode)
+        self.width, self.order, self.mode = width, order, mode
+        self._remember(width=width, order=order, mode=mode)
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape):
         super().build(input_shape)
         frames = input_shape[1]
-        if frames is not None and frames < self.width:
+        if self._mode == "interp" and frames is not None and frames < self._width:
             raise parameter_error(
                 "inputs",
                 "at least `width` frames long",
                 frames=frames,
-                width=self.width,
-                hint="Use a smaller odd `width` or longer inputs.",
+                width=self._width,
+                hint="Use a smaller odd `width`, longer inputs, or another `mode` (e.g. 'nearest').",
             )
 
     def _transform(self, x):
-        return af.delta(x, width=self.width, order=self.order, axis=1)
+        return af.delta(x, width=self._width, order=self._order, mode=self._mode, axis=1)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -169,7 +169,8 @@ class MelSpectrogram(AudioLayer):
         window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
             ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
         center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
-        pad_mode: "constant" (zeros, librosa) or "reflect" (torchaudio, Keras).
+        pad_mode: "constant" (zeros, librosa), "reflect" (torchaudio, Keras), "edge", "symmetric"
+            or "wrap" (as ``np.pad``).
         power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
         n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
         f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
@@ -276,7 +277,8 @@ class LogMelSpectrogram(AudioLayer):
         window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
             ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
         center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
-        pad_mode: "constant" (zeros, librosa) or "reflect" (torchaudio, Keras).
+        pad_mode: "constant" (zeros, librosa), "reflect" (torchaudio, Keras), "edge", "symmetric"
+            or "wrap" (as ``np.pad``).
         power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
         n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
         f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);

@@ -93,7 +93,7 @@ class STFT(AudioLayer):
         center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
             ``t * hop_length`` (librosa ``center``).
         pad_mode: "constant" (zeros: librosa's default since 0.9) or "reflect" (torchaudio,
-            nnAudio and ``keras.ops.stft``).
+            nnAudio and ``keras.ops.stft``); also "edge", "symmetric", "wrap" as ``np.pad``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1, 2)``;
@@ -248,7 +248,7 @@ class Spectrogram(AudioLayer):
         center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
             ``t * hop_length`` (librosa ``center``).
         pad_mode: "constant" (zeros: librosa's default since 0.9) or "reflect" (torchaudio,
-            nnAudio and ``keras.ops.stft``).
+            nnAudio and ``keras.ops.stft``); also "edge", "symmetric", "wrap" as ``np.pad``.
         power: exponent of the magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
             default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
         **kwargs: Keras layer arguments.

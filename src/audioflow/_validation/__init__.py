@@ -1,0 +1,82 @@
+"""Argument checks: the only place that words argument errors.
+
+Every message has one format::
+
+    `win_length` must be <= `n_fft`. Received: win_length=1024, n_fft=512.
+
+optionally followed by a hint. ``basic`` holds the format and the generic checks, ``spectral`` the
+checks of the spectral ops and layers, ``learning`` those of augmentation, PCEN and LEAF.
+"""
+
+from audioflow._limits import DELTA_MODES, MAX_SAMPLES, PAD_MODES, MelArgs, StftArgs, scipy_window
+from audioflow._validation.basic import (
+    check_bool,
+    check_choice,
+    check_foreign_names,
+    check_input,
+    check_int,
+    check_librosa_names,
+    check_number,
+    is_int,
+    is_number,
+    parameter_error,
+    python_value,
+)
+from audioflow._validation.learning import (
+    MASK_VALUES,
+    check_augment_range,
+    check_fits_axis,
+    check_pcen_args,
+    check_spec_augment_args,
+)
+from audioflow._validation.spectral import (
+    MEL_SCALES,
+    check_db_args,
+    check_delta_args,
+    check_mfcc_args,
+    check_mfcc_input,
+    check_power,
+    check_window,
+    mel_arguments,
+    resolve_mel_args,
+    resolve_mel_scale,
+    resolve_stft_args,
+    stft_arguments,
+)
+
+__all__ = [
+    "MAX_SAMPLES",
+    "DELTA_MODES",
+    "MASK_VALUES",
+    "MEL_SCALES",
+    "MelArgs",
+    "PAD_MODES",
+    "StftArgs",
+    "check_augment_range",
+    "check_bool",
+    "check_choice",
+    "check_db_args",
+    "check_delta_args",
+    "check_fits_axis",
+    "check_foreign_names",
+    "check_input",
+    "check_int",
+    "check_librosa_names",
+    "check_mfcc_args",
+    "check_mfcc_input",
+    "check_number",
+    "check_pcen_args",
+    "check_power",
+    "check_spec_augment_args",
+    "check_window",
+    "is_int",
+    "is_number",
+    "mel_arguments",
+    "parameter_error",
+    "python_value",
+    "resolve_mel_args",
+    "resolve_mel_scale",
+    "resolve_stft_args",
+    "scipy_window",
+    "stft_arguments",
+]
