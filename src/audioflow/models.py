@@ -33,6 +33,7 @@ best validation accuracy restored at the end::
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import keras
@@ -43,6 +44,7 @@ from audioflow._recipe_defaults import FRONTENDS, SIZES, TRAINING_DEFAULTS
 from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
 
 __all__ = [
+    "BestEpoch",
     "FRONTENDS",
     "SIZES",
     "TRAINING_DEFAULTS",
@@ -273,6 +275,46 @@ def compile_classifier(
     return model
 
 
+class BestEpoch(keras.callbacks.Callback):
+    """Keep the best epoch's weights, restore them at the end, and stop early if asked.
+
+    The best epoch has the highest ``val_accuracy`` (``monitor="val_accuracy"``), ties (frequent on
+    small validation sets) going to the lower ``val_loss`` and then to the earlier epoch; or the
+    lowest ``val_loss`` (``monitor="val_loss"``). Like ``keras.callbacks.EarlyStopping(monitor,
+    patience=patience, restore_best_weights=True)`` plus the tie-break. ``best_epoch`` (from 0)
+    names the restored epoch after ``fit``.
+    """
+
+    restore_best_weights = True
+
+    def __init__(self, *, monitor: str = "val_accuracy", patience: int):
+        super().__init__()
+        self.monitor, self.patience = monitor, patience
+        self.best, self.best_epoch, self.best_weights = None, 0, None
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.best_weights = None, 0, None
+
+    def _key(self, logs):
+        accuracy, loss = logs.get("val_accuracy"), logs.get("val_loss")
+        loss = -loss if loss is not None and math.isfinite(loss) else -math.inf
+        if self.monitor == "val_loss":
+            return (loss,) if loss != -math.inf else None
+        return (accuracy, loss) if accuracy is not None and math.isfinite(accuracy) else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        key = self._key(logs or {})
+        if key is not None and (self.best is None or key > self.best):
+            self.best, self.best_epoch = key, epoch
+            self.best_weights = self.model.get_weights()
+        elif epoch - self.best_epoch >= self.patience:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
 def classifier_callbacks(*, epochs: int, patience: int | None = None, monitor: str = "val_accuracy"):
     """The recipe's callbacks: keep the best epoch's weights (restored at the end), stop early if asked.
 
@@ -280,23 +322,16 @@ def classifier_callbacks(*, epochs: int, patience: int | None = None, monitor: s
         epochs: the length of the run (positive int).
         patience: stop after this many epochs without a better ``monitor``; None never stops
             early (the cosine schedule's last, small steps often give the best epoch).
-        monitor: "val_accuracy" (default; higher is better) or "val_loss".
+        monitor: "val_accuracy" (default; higher is better, ties to the lower ``val_loss``) or
+            "val_loss".
 
     Returns:
-        ``[keras.callbacks.EarlyStopping(...)]`` with ``restore_best_weights=True``; its
-        ``best_epoch`` (from 0) is the restored epoch after ``fit``.
+        ``[BestEpoch(...)]``; its ``best_epoch`` (from 0) is the restored epoch after ``fit``.
     """
     check_int("epochs", epochs, minimum=1)
     check_int("patience", patience, minimum=1, allow_none=True)
     check_choice("monitor", monitor, ("val_accuracy", "val_loss"))
-    return [
-        keras.callbacks.EarlyStopping(
-            monitor=monitor,
-            mode="max" if monitor == "val_accuracy" else "min",
-            patience=epochs if patience is None else patience,
-            restore_best_weights=True,
-        )  # fmt: skip
-    ]
+    return [BestEpoch(monitor=monitor, patience=epochs if patience is None else patience)]
 
 
 def classifier_info(model) -> dict:

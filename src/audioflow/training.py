@@ -33,7 +33,6 @@ __all__ = [
     "OUTPUT_NAMES",
     "EpochTimer",
     "Evaluation",
-    "RestoreBestWeights",
     "Fit",
     "TrainingData",
     "TrainingResult",
@@ -176,9 +175,7 @@ def _compile(model, *, learning_rate, epochs, steps_per_epoch):
 def _default_callbacks(epochs):
     from audioflow import models
 
-    if hasattr(models, "classifier_callbacks"):
-        return list(models.classifier_callbacks(epochs=epochs))
-    return [RestoreBestWeights()]
+    return list(models.classifier_callbacks(epochs=epochs))
 
 
 # ---------------------------------------------------------------- fit
@@ -188,34 +185,6 @@ def _callback_base():
     import keras
 
     return keras.callbacks.Callback
-
-
-class RestoreBestWeights(_callback_base()):
-    """Keep the weights of the epoch with the best ``val_accuracy`` and restore them at the end.
-
-    Ties (frequent on small validation sets) go to the lower ``val_loss``, then to the earlier
-    epoch. ``best_epoch`` (from 0) names the epoch restored. Like ``keras.callbacks.EarlyStopping(
-    "val_accuracy", restore_best_weights=True)`` without the stopping, plus the tie-break.
-    """
-
-    restore_best_weights = True
-
-    def on_train_begin(self, logs=None):
-        self.best, self.best_epoch, self.best_weights = None, 0, None
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        accuracy, loss = logs.get("val_accuracy"), logs.get("val_loss")
-        if accuracy is None or not math.isfinite(accuracy):
-            return
-        key = (accuracy, -loss if loss is not None and math.isfinite(loss) else -math.inf)
-        if self.best is None or key > self.best:
-            self.best, self.best_epoch = key, epoch
-            self.best_weights = self.model.get_weights()
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.model.set_weights(self.best_weights)
 
 
 class EpochTimer(_callback_base()):
