@@ -115,7 +115,6 @@ class MFCC(AudioLayer):
         check_mfcc_args(n_mfcc, self.n_mels, dct_type, dct_norm, lifter, norm_name="dct_norm")
         self.n_mfcc, self.dct_type, self.dct_norm, self.lifter = n_mfcc, dct_type, dct_norm, lifter
         self._remember(n_mfcc=n_mfcc, dct_type=dct_type, dct_norm=dct_norm, lifter=lifter)
-        self._dct = af.dct_matrix(n_mfcc, self.n_mels, dct_type=dct_type, norm=dct_norm, lifter=lifter)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
@@ -124,7 +123,8 @@ class MFCC(AudioLayer):
 
     def _transform(self, x):
         log_mel = self.log_mel_spectrogram._transform(x)
-        return on_axis(lambda S: af.apply_filterbank(S, self._dct), log_mel, 2)
+        dct = dict(n_mfcc=self.n_mfcc, dct_type=self.dct_type, norm=self.dct_norm, lifter=self.lifter)
+        return on_axis(lambda S: af.mfcc(S, **dct), log_mel, 2)
 
     def compute_output_shape(self, input_shape):
         shape = self.log_mel_spectrogram.compute_output_shape(input_shape)

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from audioflow._compat import constant_tensor, host_constant, pad
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -23,7 +24,7 @@ from audioflow.ops._tensor import as_float as _as_float
 from audioflow.ops._tensor import dtype_name
 from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
 from audioflow.ops.framing import num_frames
-from audioflow.ops.windows import get_window, pad_center
+from audioflow.ops.windows import get_window, pad_center, window_tensor
 
 
 def _padded_positions(positions, n_samples, mode: str):
@@ -235,7 +236,7 @@ def stft(
     if method == "torch.stft":
         if center:
             x = _pad_signal(x, n_fft // 2, pad_mode)
-        window_values = get_window(window, win, dtype=dtype_name(x))
+        window_values = window_tensor(window, win, win, dtype_name(x))
         return ops.stft(
             x, sequence_length=win, sequence_stride=hop, fft_length=n_fft, window=window_values, center=False
         )
@@ -299,7 +300,7 @@ def overlap_add(frames, hop_length: int):
     for k in range(blocks_per_frame):
         block = frames[..., k * hop_length : (k + 1) * hop_length]
         widths = [(0, 0)] * (len(block.shape) - 2) + [(k, blocks_per_frame - 1 - k), (0, 0)]
-        block = ops.pad(block, widths)
+        block = pad(block, widths)
         total = block if total is None else total + block
     merged = ops.reshape(total, tuple(ops.shape(total)[:-2]) + (-1,))
     n_frames = ops.shape(frames)[-2]
@@ -318,6 +319,13 @@ def istft_length(
         return int(length)
     n_fft, hop_length = int(n_fft), int(hop_length)
     return max(0, hop_length * (n_frames - 1) + n_fft - (2 * (n_fft // 2) if center else 0))
+
+
+@host_constant
+def _synthesis_windows(window, win_length: int, n_fft: int, dtype: str):
+    """The ``n_fft``-long window of :func:`istft` and its square (squared in float64), as ``dtype``."""
+    values = pad_center(get_window(window, win_length, dtype=np.float64), n_fft)
+    return values.astype(dtype), np.square(values).astype(dtype)
 
 
 def istft(
@@ -352,13 +360,11 @@ def istft(
         samples = istft_length(n_frames, n_fft=n_fft, hop_length=hop, center=center, length=length)
         return _zeros(real[..., 0], (samples,), dtype)
     frames = ops.irfft((real, imag), fft_length=n_fft)
-    window_values = pad_center(get_window(window, win, dtype=np.float64), n_fft)
     # Tensors, not NumPy arrays: a torch tensor times a NumPy array leaves the autograd graph.
-    frames = frames * ops.convert_to_tensor(window_values.astype(dtype))
+    window_values, window_squares = map(constant_tensor, _synthesis_windows(window, win, n_fft, dtype))
+    frames = frames * window_values
     signal = overlap_add(frames, hop)
-    unit_frames = ops.ones((ops.shape(frames)[-2], 1), dtype=dtype) * ops.convert_to_tensor(
-        np.square(window_values).astype(dtype)
-    )
+    unit_frames = ops.ones((ops.shape(frames)[-2], 1), dtype=dtype) * window_squares
     window_sum = overlap_add(unit_frames, hop)
     tiny = float(np.finfo(dtype).tiny)
     signal = ops.where(window_sum > tiny, signal / ops.where(window_sum > tiny, window_sum, 1.0), signal)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from audioflow._compat import constant_tensor, host_constant
 from audioflow._validation import check_int, check_window, scipy_window
+
+# The STFT ops validate their window on every call; under torch.compile that NumPy/scipy work then
+# runs once, while tracing, instead of breaking the graph (both functions only read Python values).
+host_constant(check_window)
+host_constant(scipy_window)
 
 
 def get_window(window, win_length: int, *, dtype=np.float32) -> np.ndarray:
@@ -36,3 +42,16 @@ def pad_center(values: np.ndarray, size: int) -> np.ndarray:
     """Zero-pad ``values`` to ``size`` samples, centred (librosa.util.pad_center)."""
     left = (size - len(values)) // 2
     return np.pad(values, (left, size - len(values) - left))
+
+
+def window_tensor(window, win_length: int, n_fft: int, dtype: str):
+    """:func:`get_window` zero-padded and centred to ``n_fft`` samples, as a tensor of ``dtype``.
+
+    Built on the host (a constant under ``torch.compile``, XLA and JAX).
+    """
+    return constant_tensor(_padded_window(window, win_length, n_fft, dtype))
+
+
+@host_constant
+def _padded_window(window, win_length: int, n_fft: int, dtype: str) -> np.ndarray:
+    return pad_center(get_window(window, win_length, dtype=np.float64), n_fft).astype(dtype)
