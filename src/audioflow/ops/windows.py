@@ -1,11 +1,13 @@
-"""Analysis windows (periodic, scipy/librosa semantics), built in NumPy once."""
+"""Analysis windows (periodic, scipy/librosa semantics), built in NumPy once, or given as tensors."""
 
 from __future__ import annotations
 
 import numpy as np
+from keras import ops
 
 from audioflow._compat import constant_tensor, host_constant
-from audioflow._validation import check_int, check_window, scipy_window
+from audioflow._validation import check_int, check_window, is_tensor_window, scipy_window
+from audioflow.ops._tensor import cast_like, dtype_name, pad_last_axis
 
 # The STFT ops validate their window on every call; under torch.compile that NumPy/scipy work then
 # runs once, while tracing, instead of breaking the graph (both functions only read Python values).
@@ -44,14 +46,26 @@ def pad_center(values: np.ndarray, size: int) -> np.ndarray:
     return np.pad(values, (left, size - len(values) - left))
 
 
-def window_tensor(window, win_length: int, n_fft: int, dtype: str):
-    """:func:`get_window` zero-padded and centred to ``n_fft`` samples, as a tensor of ``dtype``.
+def window_weights(window, win_length: int, *, like, size: int | None = None, squared: bool = False):
+    """The window as a tensor of ``like``'s dtype, zero-padded and centred to ``size`` samples.
 
-    Built on the host (a constant under ``torch.compile``, XLA and JAX).
+    A name, tuple or NumPy array is built on the host (:func:`get_window`, :func:`pad_center`), so
+    graphs hold it as a constant. A tensor or Keras variable of ``win_length`` samples is cast and
+    padded with ``keras.ops``, so gradients flow to it. ``squared`` gives the window's square
+    (the overlap-add normalisation of an inverse STFT).
     """
-    return constant_tensor(_padded_window(window, win_length, n_fft, dtype))
+    if is_tensor_window(window):
+        weights = cast_like(window, like)
+        if size is not None and size != win_length:
+            left = (size - win_length) // 2
+            weights = pad_last_axis(weights, left, size - win_length - left)
+        return ops.square(weights) if squared else weights
+    return constant_tensor(_host_window(window, win_length, size, squared, dtype_name(like)))
 
 
 @host_constant
-def _padded_window(window, win_length: int, n_fft: int, dtype: str) -> np.ndarray:
-    return pad_center(get_window(window, win_length, dtype=np.float64), n_fft).astype(dtype)
+def _host_window(window, win_length: int, size: int | None, squared: bool, dtype: str) -> np.ndarray:
+    values = get_window(window, win_length, dtype=np.float64)
+    if size is not None:
+        values = pad_center(values, size)
+    return (np.square(values) if squared else values).astype(dtype)
