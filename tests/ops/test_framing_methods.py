@@ -86,3 +86,13 @@ def test_short_signals_are_not_chunked_when_the_batch_is_unknown():
     assert not features.dynamic_chunking(255)
     assert not features.dynamic_chunking(None)
     assert features.dynamic_chunking(256) == (BACKEND == "tensorflow")
+
+
+@pytest.mark.parametrize(
+    "batch, expected",
+    [(0, (1, 0)), (1, (1, 1)), (6, (1, 6)), (7, (2, 4)), (13, (3, 5)), (64, (11, 6))],
+)
+def test_unknown_batch_is_padded_by_fewer_signals_than_chunks(batch, expected):
+    n_chunks, size = features.unknown_batch_chunks(batch, 313)  # 6 signals of 313 frames at most
+    assert (int(n_chunks), int(size)) == expected
+    assert size <= 2048 // 313 and 0 <= n_chunks * size - batch < max(int(n_chunks), 1)
