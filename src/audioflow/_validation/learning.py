@@ -35,6 +35,7 @@ def check_augment_range(name: str, value, *, minimum: float | None = None):
 
 
 def check_spec_augment_args(
+    *,
     freq_mask_param,
     n_freq_masks,
     time_mask_param,

@@ -18,11 +18,11 @@ from audioflow._validation import (
     check_fits_axis,
     check_int,
     check_number,
-    check_spec_augment_args,
     parameter_error,
 )
+from audioflow.layers._arguments import init_arguments, keep_arguments
 from audioflow.layers.base import AudioLayer, serializable
-from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples
+from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples, spec_augment_arguments
 
 
 class _RandomLayer(AudioLayer):
@@ -90,28 +90,7 @@ class SpecAugment(_RandomLayer):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        check_spec_augment_args(
-            freq_mask_param,
-            n_freq_masks,
-            time_mask_param,
-            n_time_masks,
-            time_mask_max_ratio,
-            time_warp_param,
-            mask_value,
-        )
-        self.freq_mask_param, self.n_freq_masks = freq_mask_param, n_freq_masks
-        self.time_mask_param, self.n_time_masks = time_mask_param, n_time_masks
-        self.time_mask_max_ratio, self.time_warp_param = time_mask_max_ratio, time_warp_param
-        self.mask_value = mask_value
-        self._remember(
-            freq_mask_param=freq_mask_param,
-            n_freq_masks=n_freq_masks,
-            time_mask_param=time_mask_param,
-            n_time_masks=n_time_masks,
-            time_mask_max_ratio=time_mask_max_ratio,
-            time_warp_param=time_warp_param,
-            mask_value=mask_value,
-        )
+        self._arguments = keep_arguments(self, spec_augment_arguments(locals()))
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape):
@@ -130,17 +109,7 @@ class SpecAugment(_RandomLayer):
             )
 
     def _augment(self, x):
-        return af.spec_augment(
-            x,
-            freq_mask_param=self.freq_mask_param,
-            n_freq_masks=self.n_freq_masks,
-            time_mask_param=self.time_mask_param,
-            n_time_masks=self.n_time_masks,
-            time_mask_max_ratio=self.time_mask_max_ratio,
-            time_warp_param=self.time_warp_param,
-            mask_value=self.mask_value,
-            seed=self.seed_generator,
-        )
+        return af.spec_augment(x, **self._arguments, seed=self.seed_generator)
 
 
 @serializable
@@ -157,8 +126,7 @@ class RandomGain(_RandomLayer):
     def __init__(self, *, gain_db=(-6.0, 6.0), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self._gain_db = check_augment_range("gain_db", gain_db)
-        self.gain_db = gain_db
-        self._remember(gain_db=gain_db)
+        keep_arguments(self, init_arguments(RandomGain.__init__, locals(), but=("seed",)))
 
     def _augment(self, x):
         return af.random_gain(x, gain_db=self._gain_db, seed=self.seed_generator)
@@ -183,8 +151,7 @@ class AddNoise(_RandomLayer):
         super().__init__(seed=seed, **kwargs)
         self._snr_db = check_augment_range("snr_db", snr_db)
         check_choice("color", color, NOISE_COLORS)
-        self.snr_db, self.color = snr_db, color
-        self._remember(snr_db=snr_db, color=color)
+        keep_arguments(self, init_arguments(AddNoise.__init__, locals(), but=("seed",)))
 
     def _augment(self, x):
         return af.add_noise(x, snr_db=self._snr_db, color=self.color, seed=self.seed_generator)
@@ -208,9 +175,8 @@ class RandomTimeShift(_RandomLayer):
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_choice("mode", mode, SHIFT_MODES)
-        self.max_shift, self.sample_rate, self.mode = max_shift, sample_rate, mode
+        keep_arguments(self, init_arguments(RandomTimeShift.__init__, locals(), but=("seed",)))
         self._max_shift = seconds_to_samples(max_shift, sample_rate)
-        self._remember(max_shift=max_shift, sample_rate=sample_rate, mode=mode)
 
     def _augment(self, x):
         return af.random_time_shift(x, max_shift=self._max_shift, mode=self.mode, seed=self.seed_generator)

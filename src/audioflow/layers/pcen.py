@@ -7,6 +7,7 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_choice, check_number, check_pcen_args, parameter_error
+from audioflow.layers._arguments import init_arguments, keep_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.pcen import (
     exponential_moving_average,
@@ -76,21 +77,7 @@ class PCEN(AudioLayer):
         for name, value in (("gain", gain), ("bias", bias), ("power", power)):
             check_number(name, value, exclusive_minimum=0.0)
         check_choice("initial_state", initial_state, INITIAL_STATES)
-        self.sample_rate, self.hop_length, self.time_constant = sample_rate, hop_length, time_constant
-        self.gain, self.bias, self.power, self.eps, self.b = gain, bias, power, eps, b
-        self.max_size, self.initial_state = max_size, initial_state
-        self._remember(
-            sample_rate=sample_rate,
-            hop_length=hop_length,
-            gain=gain,
-            bias=bias,
-            power=power,
-            time_constant=time_constant,
-            eps=eps,
-            b=b,
-            max_size=max_size,
-            initial_state=initial_state,
-        )
+        keep_arguments(self, init_arguments(PCEN.__init__, locals(), but=("trainable",)))
         self._smoothing = (
             smoothing_coefficient(sample_rate, hop_length, time_constant) if b is None else float(b)
         )

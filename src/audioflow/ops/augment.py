@@ -13,6 +13,8 @@ Layouts: waveforms ``(batch, samples[, channels])``; spectra time-major
 
 from __future__ import annotations
 
+import inspect
+
 import keras
 import numpy as np
 from keras import ops
@@ -153,15 +155,7 @@ def spec_augment(
         the augmented features, same shape and dtype (float32 for integer input).
     """
     seed = _generator(seed)
-    check_spec_augment_args(
-        freq_mask_param,
-        n_freq_masks,
-        time_mask_param,
-        n_time_masks,
-        time_mask_max_ratio,
-        time_warp_param,
-        mask_value,
-    )
+    spec_augment_arguments(locals())
     x = time_warp(_float(x), max_warp=time_warp_param, seed=seed)
     rank = len(x.shape)
     features = _channels_first(x)
@@ -181,6 +175,18 @@ def spec_augment(
     else:
         fill = ops.zeros((), dtype=features.dtype)
     return _channels_last(ops.where(masked, fill, features), rank)
+
+
+def spec_augment_arguments(arguments: dict) -> dict:
+    """:func:`spec_augment`'s arguments but ``x`` and ``seed``, picked from ``arguments`` (the op's
+    or the :class:`~audioflow.layers.SpecAugment` layer's ``locals()``), and checked.
+    """
+    picked = {name: arguments[name] for name in _SPEC_AUGMENT_ARGUMENTS}
+    check_spec_augment_args(**picked)
+    return picked
+
+
+_SPEC_AUGMENT_ARGUMENTS = tuple(inspect.signature(spec_augment).parameters)[1:-1]
 
 
 def _per_example(values, rank: int):
