@@ -18,11 +18,12 @@ from audioflow._validation import (
     check_fits_axis,
     check_int,
     check_number,
+    check_spec_augment_args,
     parameter_error,
 )
-from audioflow.layers._arguments import init_arguments, keep_arguments
+from audioflow.layers._arguments import init_arguments, keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
-from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples, spec_augment_arguments
+from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples
 
 
 class _RandomLayer(AudioLayer):
@@ -76,21 +77,11 @@ class SpecAugment(_RandomLayer):
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
 
-    def __init__(
-        self,
-        *,
-        freq_mask_param=10,
-        n_freq_masks=2,
-        time_mask_param=10,
-        n_time_masks=2,
-        time_mask_max_ratio=1.0,
-        time_warp_param=0,
-        mask_value="mean",
-        seed=None,
-        **kwargs,
-    ):
+    @takes_op_arguments(af.spec_augment, but=("seed",))
+    def __init__(self, op_arguments, *, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        self._arguments = keep_arguments(self, spec_augment_arguments(locals()))
+        check_spec_augment_args(**op_arguments)
+        self._arguments = keep_arguments(self, op_arguments)
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape):
@@ -123,10 +114,11 @@ class RandomGain(_RandomLayer):
     See :func:`audioflow.ops.random_gain`.
     """
 
-    def __init__(self, *, gain_db=(-6.0, 6.0), seed=None, **kwargs):
+    @takes_op_arguments(af.random_gain, but=("seed",))
+    def __init__(self, op_arguments, *, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        self._gain_db = check_augment_range("gain_db", gain_db)
-        keep_arguments(self, init_arguments(RandomGain.__init__, locals(), but=("seed",)))
+        self._gain_db = check_augment_range("gain_db", op_arguments["gain_db"])
+        keep_arguments(self, op_arguments)
 
     def _augment(self, x):
         return af.random_gain(x, gain_db=self._gain_db, seed=self.seed_generator)
@@ -147,11 +139,12 @@ class AddNoise(_RandomLayer):
     See :func:`audioflow.ops.add_noise`.
     """
 
-    def __init__(self, *, snr_db=(5.0, 40.0), color="white", seed=None, **kwargs):
+    @takes_op_arguments(af.add_noise, but=("seed",))
+    def __init__(self, op_arguments, *, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        self._snr_db = check_augment_range("snr_db", snr_db)
-        check_choice("color", color, NOISE_COLORS)
-        keep_arguments(self, init_arguments(AddNoise.__init__, locals(), but=("seed",)))
+        self._snr_db = check_augment_range("snr_db", op_arguments["snr_db"])
+        check_choice("color", op_arguments["color"], NOISE_COLORS)
+        keep_arguments(self, op_arguments)
 
     def _augment(self, x):
         return af.add_noise(x, snr_db=self._snr_db, color=self.color, seed=self.seed_generator)

@@ -155,7 +155,7 @@ def spec_augment(
         the augmented features, same shape and dtype (float32 for integer input).
     """
     seed = _generator(seed)
-    spec_augment_arguments(locals())
+    check_spec_augment_args(**_spec_augment_arguments(locals()))
     x = time_warp(_float(x), max_warp=time_warp_param, seed=seed)
     rank = len(x.shape)
     features = _channels_first(x)
@@ -177,13 +177,9 @@ def spec_augment(
     return _channels_last(ops.where(masked, fill, features), rank)
 
 
-def spec_augment_arguments(arguments: dict) -> dict:
-    """:func:`spec_augment`'s arguments but ``x`` and ``seed``, picked from ``arguments`` (the op's
-    or the :class:`~audioflow.layers.SpecAugment` layer's ``locals()``), and checked.
-    """
-    picked = {name: arguments[name] for name in _SPEC_AUGMENT_ARGUMENTS}
-    check_spec_augment_args(**picked)
-    return picked
+def _spec_augment_arguments(local_values: dict) -> dict:
+    """:func:`spec_augment`'s arguments but ``x`` and ``seed``, from its ``locals()``."""
+    return {name: local_values[name] for name in _SPEC_AUGMENT_ARGUMENTS}
 
 
 _SPEC_AUGMENT_ARGUMENTS = tuple(inspect.signature(spec_augment).parameters)[1:-1]
