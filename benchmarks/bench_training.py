@@ -130,6 +130,7 @@ def kapre_front_end():
         sample_rate=SAMPLE_RATE,
         n_mels=N_MELS,
         return_decibel=True,
+        pad_end=True,  # 32 frames of 1 s, as the others: the same CNN cost downstream
         input_data_format="channels_last",
         output_data_format="channels_last",
     )
@@ -147,7 +148,9 @@ def tf_signal_front_end():
             )
 
         def call(self, x):
-            power = tf.square(tf.abs(tf.signal.stft(x, frame_length=N_FFT, frame_step=HOP, fft_length=N_FFT)))
+            power = tf.square(
+                tf.abs(tf.signal.stft(x, frame_length=N_FFT, frame_step=HOP, fft_length=N_FFT, pad_end=True))
+            )
             db = (
                 10.0
                 * tf.math.log(tf.maximum(tf.matmul(power, self.weights_matrix), 1e-10))
@@ -156,7 +159,7 @@ def tf_signal_front_end():
             return tf.maximum(db, tf.reduce_max(db, axis=(-2, -1), keepdims=True) - TOP_DB)
 
         def compute_output_shape(self, input_shape):
-            return (input_shape[0], 1 + (input_shape[1] - N_FFT) // HOP, N_MELS)
+            return (input_shape[0], -(-input_shape[1] // HOP), N_MELS)
 
     return TFSignalLogMel()
 
@@ -258,7 +261,18 @@ def worker(args) -> None:
             if args.only and not re.search(args.only, row["name"]):
                 continue
             try:
-                model = cnn(features.shape[1:]) if build is None else cnn(None, build(), audio.shape[1])
+                if build is None:
+                    model = cnn(features.shape[1:])
+                else:
+                    front = build()
+                    # Built eagerly on two clips; the same (frames, mels) as the precomputed arm, so
+                    # every arm trains the same CNN and only the front end differs.
+                    shape = tuple(keras.ops.shape(front(audio[:2]))[1:3])
+                    if shape != features.shape[1:3]:
+                        raise ValueError(
+                            f"front end gives {shape} features, precomputed {features.shape[1:3]}"
+                        )
+                    model = cnn(None, front, audio.shape[1])
                 model.compile(
                     optimizer=keras.optimizers.Adam(1e-3),
                     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
