@@ -20,14 +20,15 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import (
-    check_augment_range,
+    NOISE_COLORS,
     check_choice,
+    check_gain_args,
     check_int,
+    check_noise_args,
     check_number,
     check_spec_augment_args,
 )
 
-NOISE_COLORS = ("white", "pink")
 SHIFT_MODES = ("roll", "zeros")
 
 
@@ -198,7 +199,7 @@ def random_gain(x, *, gain_db=(-6.0, 6.0), seed=None):
         gain_db: ``(low, high)`` in dB, low <= high (torchaudio ``Vol(gain_type="db")`` with a random gain).
     """
     seed = _generator(seed)
-    low, high = check_augment_range("gain_db", gain_db)
+    low, high = check_gain_args(gain_db=gain_db)
     x = _float(x)
     gain = _uniform((ops.shape(x)[0],), low, high, seed)
     scale = ops.power(10.0, gain / 20.0)
@@ -242,8 +243,7 @@ def add_noise(x, *, snr_db=(5.0, 40.0), color: str = "white", seed=None):
         color: "white" or "pink".
     """
     seed = _generator(seed)
-    low, high = check_augment_range("snr_db", snr_db)
-    check_choice("color", color, NOISE_COLORS)
+    low, high = check_noise_args(snr_db=snr_db, color=color)
     x = _float(x)
     rank = len(x.shape)
     axes = tuple(range(1, rank))
