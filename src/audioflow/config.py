@@ -22,6 +22,7 @@ from dataclasses import InitVar, dataclass
 
 import numpy as np
 
+from audioflow._arguments import settings
 from audioflow._validation import check_db_args, resolve_mel_args, resolve_mel_scale, resolve_stft_args
 
 __all__ = ["DecibelConfig", "MelConfig", "StftConfig", "python_value", "window_argument"]
@@ -54,10 +55,13 @@ def _comparable(value):
 
 
 class _Config:
-    """Equality and hashing by field values (array windows compare by their samples)."""
+    """Fields as Python values; equality and hashing by them (array windows compare by samples)."""
+
+    def _store_python_values(self):
+        _set(self, **{name: python_value(value) for name, value in self.to_dict().items()})
 
     def _key(self):
-        return tuple(_comparable(getattr(self, f.name)) for f in dataclasses.fields(self))
+        return tuple(_comparable(value) for value in self.to_dict().values())
 
     def __eq__(self, other):
         return type(other) is type(self) and self._key() == other._key()
@@ -69,23 +73,22 @@ class _Config:
         """The fields as passed, as a dict (JSON-friendly but for an array window)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
+    def op_kwargs(self) -> dict:
+        """Keyword arguments for the ops that take these settings (:func:`audioflow.ops.power_to_db`,
+        :func:`audioflow.ops.mel_filterbank`, ...)."""
+        return self.to_dict()
 
+
+@settings
 @dataclass(frozen=True, kw_only=True, eq=False)
 class StftConfig(_Config):
     """Short-time Fourier transform settings (librosa's defaults).
 
+    ``resolved_hop_length`` and ``resolved_win_length`` fill in the defaults that None stands for;
+    ``op_kwargs()`` gives the settings, resolved, to :func:`audioflow.ops.stft` and the ops on it.
+
     Args:
-        n_fft: FFT size in samples, >= 2 (librosa ``n_fft``, torchaudio ``n_fft``, tf.signal and
-            Keras ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. ``n_fft // 2 + 1`` bins.
-        hop_length: samples between frames (tf.signal ``frame_step``, Keras ``sequence_stride``);
-            None means ``win_length // 4``.
-        win_length: window length in samples, <= ``n_fft`` (tf.signal ``frame_length``, Keras
-            ``sequence_length``); None means ``n_fft``. A shorter window is zero-padded, centred.
-        window: "hann", "hamming", "blackman", "bartlett", "kaiser", "rectangular",
-            ("kaiser", beta), or an array of ``win_length`` samples (periodic, as scipy).
-        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
-            ``t * hop_length``.
-        pad_mode: "constant" (zeros, librosa's default) or "reflect" (torchaudio, Keras).
+        {arguments}
     """
 
     n_fft: int = 2048
@@ -96,18 +99,9 @@ class StftConfig(_Config):
     pad_mode: str = "constant"
 
     def __post_init__(self):
-        _set(
-            self,
-            n_fft=python_value(self.n_fft),
-            hop_length=python_value(self.hop_length),
-            win_length=python_value(self.win_length),
-            window=window_argument(self.window),
-            center=python_value(self.center),
-            pad_mode=python_value(self.pad_mode),
-        )
-        hop, win = resolve_stft_args(
-            self.n_fft, self.hop_length, self.win_length, self.window, self.center, self.pad_mode
-        )
+        self._store_python_values()
+        _set(self, window=window_argument(self.window))
+        hop, win = resolve_stft_args(**self.to_dict())
         if isinstance(self.window, np.ndarray):
             window = np.array(self.window, dtype=np.float64)
             window.flags.writeable = False
@@ -137,33 +131,19 @@ class StftConfig(_Config):
 
     def op_kwargs(self) -> dict:
         """Resolved keyword arguments for :func:`audioflow.ops.stft` and the ops built on it."""
-        return dict(
-            n_fft=self.n_fft,
-            hop_length=self._hop,
-            win_length=self._win,
-            window=self.window,
-            center=self.center,
-            pad_mode=self.pad_mode,
-        )
+        return {**self.to_dict(), "hop_length": self._hop, "win_length": self._win}
 
 
+@settings
 @dataclass(frozen=True, kw_only=True, eq=False)
 class MelConfig(_Config):
     """Mel filterbank settings (librosa's defaults: Slaney scale and area normalisation).
 
+    ``n_fft`` is the FFT size the filterbank applies to (``n_fft // 2 + 1`` bins). ``htk`` is not
+    stored: it sets ``mel_scale``.
+
     Args:
-        sample_rate: Hz, > 0 (librosa ``sr``, torchaudio ``sample_rate``, Keras ``sampling_rate``).
-        n_fft: FFT size the filterbank applies to (``n_fft // 2 + 1`` bins).
-        n_mels: mel bands, >= 1 (Keras/tf.signal ``num_mel_bins``).
-        f_min: lowest edge in Hz (librosa ``fmin``, Keras ``min_freq``).
-        f_max: highest edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
-            (librosa ``fmax``, Keras ``max_freq``).
-        mel_scale: "slaney" (librosa's default: linear below 1 kHz, log above) or "htk"
-            (``2595 log10(1 + f / 700)``, tf.signal and Keras); torchaudio ``mel_scale``.
-        norm: "slaney" (each triangle has unit area), None (peak 1, as tf.signal/HTK) or a
-            positive number p (each filter divided by its p-norm).
-        htk: the older spelling (audioflow 0.1.0, librosa): ``htk=True`` means
-            ``mel_scale="htk"``. Accepted so that old configurations load; not stored.
+        {arguments}
     """
 
     sample_rate: float = 22050
@@ -172,57 +152,32 @@ class MelConfig(_Config):
     f_min: float = 0.0
     f_max: float | None = None
     mel_scale: str = "slaney"
-    norm: object = "slaney"
     htk: InitVar[bool | None] = None
+    norm: object = "slaney"
 
     def __post_init__(self, htk):
-        _set(
-            self,
-            sample_rate=python_value(self.sample_rate),
-            n_fft=python_value(self.n_fft),
-            n_mels=python_value(self.n_mels),
-            f_min=python_value(self.f_min),
-            f_max=python_value(self.f_max),
-            mel_scale=resolve_mel_scale(python_value(self.mel_scale), python_value(htk)),
-            norm=python_value(self.norm),
-        )
-        f_max = resolve_mel_args(
-            self.sample_rate,
-            self.n_fft,
-            self.n_mels,
-            self.f_min,
-            self.f_max,
-            self.mel_scale == "htk",
-            self.norm,
-        )
-        _set(self, _f_max=f_max)
+        self._store_python_values()
+        _set(self, mel_scale=resolve_mel_scale(self.mel_scale, python_value(htk)))
+        fields = self.to_dict()
+        del fields["mel_scale"]
+        _set(self, _f_max=resolve_mel_args(htk=self.mel_scale == "htk", **fields))
 
     @property
     def resolved_f_max(self) -> float:
         """``f_max`` in Hz, or ``sample_rate / 2`` when it is None."""
         return self._f_max
 
-    def op_kwargs(self) -> dict:
-        """Keyword arguments for :func:`audioflow.ops.mel_filterbank`."""
-        return dict(
-            sample_rate=self.sample_rate,
-            n_fft=self.n_fft,
-            n_mels=self.n_mels,
-            f_min=self.f_min,
-            f_max=self.f_max,
-            mel_scale=self.mel_scale,
-            norm=self.norm,
-        )
 
-
+@settings
 @dataclass(frozen=True, kw_only=True, eq=False)
 class DecibelConfig(_Config):
     """Decibel scaling settings, as ``librosa.power_to_db``.
 
+    The maximum that ``ref="max"`` and ``top_db`` refer to is each example's own (never the
+    batch's): see :func:`audioflow.ops.power_to_db`.
+
     Args:
-        ref: the level that maps to 0 dB (> 0), or "max" for each example's own maximum.
-        amin: smallest level considered (> 0), so silence gives ``10 log10(amin / ref)`` dB.
-        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all.
+        {arguments}
     """
 
     ref: object = 1.0
@@ -230,9 +185,5 @@ class DecibelConfig(_Config):
     top_db: float | None = 80.0
 
     def __post_init__(self):
-        _set(self, ref=python_value(self.ref), amin=python_value(self.amin), top_db=python_value(self.top_db))
+        self._store_python_values()
         check_db_args(self.ref, self.amin, self.top_db)
-
-    def op_kwargs(self) -> dict:
-        """Keyword arguments for :func:`audioflow.ops.power_to_db`."""
-        return dict(ref=self.ref, amin=self.amin, top_db=self.top_db)

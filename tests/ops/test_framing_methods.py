@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from audioflow import ops as af
-from audioflow.ops import features, spectral
+from audioflow.ops import features, spectral, windows
 from tests.helpers import BACKEND, to_numpy
 from tests.tolerances import POWER_RTOL, STFT_RTOL, relative_error
 
@@ -24,7 +24,7 @@ CASES = [(*f, n) for f in FRAMINGS for n in (7, 200, 2205, 4096)] + [
 @pytest.mark.parametrize("n_fft, hop, win, center, samples", CASES)
 def test_strided_frames_equal_gathered_frames(n_fft, hop, win, center, samples):
     x = _signals(2, samples)
-    window = spectral.pad_center(spectral.get_window("hann", win, dtype=np.float64), n_fft)
+    window = windows.pad_center(windows.get_window("hann", win, dtype=np.float64), n_fft)
     kwargs = dict(n_fft=n_fft, hop_length=hop, window_values=window, center=center, pad_mode="constant")
     strided = to_numpy(spectral._strided_frames(x, **kwargs))
     gathered = to_numpy(spectral._windowed_frames(x, **kwargs))

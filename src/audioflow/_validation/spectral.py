@@ -27,6 +27,7 @@ from audioflow._validation.basic import (
     check_input,
     check_int,
     check_number,
+    is_int,
     is_number,
     parameter_error,
     python_value,
@@ -59,10 +60,38 @@ def _window_spec(window):
     return None
 
 
+def is_tensor_window(window) -> bool:
+    """Whether ``window`` is a tensor or a Keras variable (not a NumPy array, name or tuple)."""
+    return (
+        hasattr(window, "shape")
+        and hasattr(window, "dtype")
+        and not isinstance(window, (np.ndarray, np.generic))
+    )
+
+
+def _check_tensor_window(window, win_length: int):
+    """A tensor window's static shape: 1-D, ``win_length`` long where known; real dtype."""
+    shape = tuple(window.shape)
+    dtype = str(getattr(window.dtype, "name", window.dtype))
+    length = shape[0] if len(shape) == 1 else None
+    if len(shape) != 1 or (is_int(length) and length != win_length) or "complex" in dtype or "bool" in dtype:
+        raise parameter_error(
+            "window",
+            "a window name or a real 1-D array of length `win_length`",
+            window_shape=shape,
+            window_dtype=dtype,
+            win_length=win_length,
+        )
+    return window
+
+
 def check_window(window, win_length: int):
     """Any ``scipy.signal.get_window`` window (a name, a tuple ``(name, *params)``, a bare number as
     the kaiser beta) or a real 1-D array of ``win_length`` values. Returns it normalised: a str, a
-    tuple, a float, or a read-only float64 array."""
+    tuple, a float, or a read-only float64 array. A tensor or Keras variable is checked by its static
+    shape and dtype (its values are not read) and returned as is."""
+    if is_tensor_window(window):
+        return _check_tensor_window(window, win_length)
     spec = _window_spec(window)
     if spec is not None:
         try:

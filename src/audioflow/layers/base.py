@@ -21,6 +21,9 @@
 
 Conventions for the layers that build on it:
 
+- *Declared keyword arguments.* ``@keyword_arguments(...)`` (:mod:`audioflow._arguments`) names a
+  layer's keyword-only arguments; its signature, defaults and docstring ``Args`` come from the one
+  declaration of each, and ``__init__(self, arguments, **kwargs)`` gets them as a dict.
 - *Thin layers.* Validate Python arguments in ``__init__`` (keyword-only), create weights in
   ``build``, call :mod:`audioflow.ops` in ``call``. A feature layer is composed of smaller layers
   held as attributes (``MFCC`` holds a ``LogMelSpectrogram``, which holds a ``MelSpectrogram`` and a
@@ -107,7 +110,7 @@ class AudioLayer(keras.layers.Layer):
 
     @classmethod
     def _argument_names(cls) -> frozenset:
-        names = set()
+        names = set(getattr(cls, "_keyword_defaults", ()))
         for klass in cls.__mro__:
             if "__init__" in vars(klass) and issubclass(klass, AudioLayer):
                 names.update(inspect.signature(klass.__init__).parameters)
@@ -116,6 +119,12 @@ class AudioLayer(keras.layers.Layer):
     def _remember(self, **arguments):
         """Keep the arguments exactly as passed (JSON-friendly), for ``get_config``."""
         self._passed.update({key: config_value(value) for key, value in arguments.items()})
+
+    def _keep_arguments(self, arguments: dict):
+        """Set ``arguments`` as public attributes (Python values, as passed) and remember them."""
+        for name, value in arguments.items():
+            setattr(self, name, python_value(value))
+        self._remember(**arguments)
 
     def _adopt_arguments(self, part: AudioLayer):
         """Take a part's arguments as this layer's own public attributes and config (composition)."""
@@ -155,6 +164,13 @@ class AudioLayer(keras.layers.Layer):
     def build(self, input_shape):
         self._check_rank(tuple(input_shape))
         self.built = True
+
+    def _build_parts(self, input_shape, *parts: AudioLayer):
+        """Build this layer and then its ``parts`` in order, each on the output shape of the one before."""
+        AudioLayer.build(self, input_shape)
+        for part in parts:
+            part.build(input_shape)
+            input_shape = part.compute_output_shape(input_shape)
 
     def call(self, inputs):
         return self._output(self._transform(self._compute_input(inputs)))

@@ -11,44 +11,33 @@ from __future__ import annotations
 import keras
 
 from audioflow import ops as af
+from audioflow._arguments import argument_names, arguments_for, keyword_arguments
 from audioflow._validation import parameter_error
-from audioflow.config import MelConfig, python_value
+from audioflow.config import DecibelConfig, MelConfig, python_value
 from audioflow.layers.base import AudioLayer, channels_first, channels_last, on_axis, serializable
 from audioflow.layers.scaling import PowerToDb
 from audioflow.layers.spectral import Spectrogram, framed_shape
 from audioflow.ops.features import filtered_spectrogram
 
 
-def mel_config(layer, *, sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, htk, norm) -> MelConfig:
-    """Validate mel arguments, set them on ``layer`` as public attributes and remember them."""
-    config = MelConfig(
-        sample_rate=sample_rate,
-        n_fft=n_fft,
-        n_mels=n_mels,
-        f_min=f_min,
-        f_max=f_max,
-        mel_scale=mel_scale,
-        norm=norm,
-        htk=htk,
-    )
-    passed = dict(
-        sample_rate=config.sample_rate,
-        n_mels=config.n_mels,
-        f_min=config.f_min,
-        f_max=config.f_max,
-        mel_scale=python_value(mel_scale),
-        norm=config.norm,
-    )
-    for name, value in passed.items():
-        setattr(layer, name, value)
-    layer.htk = python_value(htk)
-    if htk is not None:
-        passed["htk"] = layer.htk
-    layer._remember(**passed)
+def mel_config(layer: AudioLayer, arguments: dict) -> MelConfig:
+    """Validate a layer's mel ``arguments``, set them as its public attributes and remember them.
+
+    ``htk`` (the older spelling of ``mel_scale``) is remembered only when it was given.
+    """
+    config = MelConfig(**arguments_for(MelConfig, arguments))
+    layer._keep_arguments(arguments_for(MelConfig, arguments))
+    if layer.htk is None:
+        del layer._passed["htk"]
     return config
 
 
 @serializable
+@keyword_arguments(
+    *argument_names(MelConfig),
+    "trainable",
+    docs={"n_fft": "FFT size of the spectrogram it applies to (``n_fft // 2 + 1`` input bins)."},
+)
 class MelScale(AudioLayer):
     """Mel filterbank applied to a power (or magnitude) spectrogram; the filterbank is a weight.
 
@@ -57,20 +46,7 @@ class MelScale(AudioLayer):
     ``trainable=True`` makes it learnable (gradients reach it on every backend).
 
     Args:
-        sample_rate: of the input in Hz (librosa ``sr``, torchaudio ``sample_rate``, Keras
-            ``sampling_rate``).
-        n_mels: mel bands, >= 1 (Keras/tf.signal ``num_mel_bins``).
-        f_min: lowest filter edge in Hz (librosa ``fmin``, Keras ``min_freq``).
-        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
-            (librosa ``fmax``, Keras ``max_freq``).
-        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
-            (tf.signal, Keras); torchaudio ``mel_scale``.
-        htk: older spelling: ``htk=True`` means ``mel_scale="htk"`` (librosa ``htk``, audioflow
-            0.1.0 configs).
-        norm: filter normalisation: "slaney" (unit area, librosa's default), None (peak 1,
-            tf.signal/HTK/Keras) or a positive p (each filter divided by its p-norm).
-        n_fft: FFT size of the spectrogram it applies to (``n_fft // 2 + 1`` input bins).
-        trainable: whether the filterbank is learnt (Keras' ``trainable``; default False here).
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, frames, n_fft // 2 + 1)`` -> ``(batch, frames, n_mels)``;
@@ -88,34 +64,9 @@ class MelScale(AudioLayer):
 
     input_layout = "(batch, frames, n_fft // 2 + 1) or (batch, frames, n_fft // 2 + 1, channels)"
 
-    def __init__(
-        self,
-        *,
-        sample_rate: float = 22050,
-        n_fft: int = 2048,
-        n_mels: int = 128,
-        f_min: float = 0.0,
-        f_max: float | None = None,
-        mel_scale: str = "slaney",
-        htk: bool | None = None,
-        norm="slaney",
-        trainable: bool = False,
-        **kwargs,
-    ):
-        super().__init__(trainable=trainable, **kwargs)
-        self.mel_config = mel_config(
-            self,
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
-        )
-        self.n_fft = self.mel_config.n_fft
-        self._remember(n_fft=self.n_fft)
+    def __init__(self, arguments: dict, **kwargs):
+        super().__init__(trainable=arguments.pop("trainable"), **kwargs)
+        self.mel_config = mel_config(self, arguments)
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape=None):
@@ -154,6 +105,9 @@ class MelScale(AudioLayer):
 
 
 @serializable
+@keyword_arguments(
+    "sample_rate", *argument_names(Spectrogram), *argument_names(MelConfig), "trainable_filterbank"
+)
 class MelSpectrogram(AudioLayer):
     """Mel spectrogram of waveforms: a :class:`Spectrogram` followed by a :class:`MelScale`.
 
@@ -161,24 +115,7 @@ class MelSpectrogram(AudioLayer):
     ``librosa.feature.melspectrogram(y=x[b]).T``.
 
     Args:
-        sample_rate: of the input in Hz (librosa ``sr``, Keras ``sampling_rate``); default 22050.
-        n_fft: FFT size in samples (Keras/tf.signal ``fft_length``); 2048 = 93 ms at 22.05 kHz.
-        hop_length: samples between frames (Keras ``sequence_stride``, tf.signal ``frame_step``);
-            None means ``win_length // 4`` (512).
-        win_length: window length <= ``n_fft`` (Keras ``sequence_length``); None means ``n_fft``.
-        window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
-            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
-        center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
-        pad_mode: "constant" (zeros, librosa), "reflect" (torchaudio, Keras), "edge", "symmetric"
-            or "wrap" (as ``np.pad``).
-        power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
-        n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
-        f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
-            ``f_max`` <= ``sample_rate / 2``, None meaning ``sample_rate / 2``.
-        mel_scale: "slaney" (librosa) or "htk" (tf.signal, Keras); ``htk=True`` is the older
-            spelling of ``mel_scale="htk"`` (librosa, audioflow 0.1.0).
-        norm: mel filter normalisation: "slaney" (unit area), None (peak 1) or a p-norm.
-        trainable_filterbank: learn the mel filterbank weight (default False: librosa's, fixed).
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -196,47 +133,12 @@ class MelSpectrogram(AudioLayer):
         (2, 101, 64)
     """
 
-    def __init__(
-        self,
-        *,
-        sample_rate: float = 22050,
-        n_fft: int = 2048,
-        hop_length: int | None = None,
-        win_length: int | None = None,
-        window="hann",
-        center: bool = True,
-        pad_mode: str = "constant",
-        power: float = 2.0,
-        n_mels: int = 128,
-        f_min: float = 0.0,
-        f_max: float | None = None,
-        mel_scale: str = "slaney",
-        htk: bool | None = None,
-        norm="slaney",
-        trainable_filterbank: bool = False,
-        **kwargs,
-    ):
+    def __init__(self, arguments: dict, **kwargs):
         super().__init__(**kwargs)
-        self.spectrogram = Spectrogram(
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=power,
-            name="spectrogram",
-        )
+        self.spectrogram = Spectrogram(**arguments_for(Spectrogram, arguments), name="spectrogram")
         self.mel_filters = MelScale(
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
-            trainable=python_value(trainable_filterbank),
+            **arguments_for(MelConfig, arguments),
+            trainable=python_value(arguments["trainable_filterbank"]),
             name="mel_filters",
         )
         self._adopt_arguments(self.spectrogram)
@@ -246,9 +148,7 @@ class MelSpectrogram(AudioLayer):
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
-        super().build(input_shape)
-        self.spectrogram.build(input_shape)
-        self.mel_filters.build(self.spectrogram.compute_output_shape(input_shape))
+        self._build_parts(input_shape, self.spectrogram, self.mel_filters)
 
     def _transform(self, x):
         stft = self.spectrogram.stft_config.op_kwargs()
@@ -262,6 +162,7 @@ class MelSpectrogram(AudioLayer):
 
 
 @serializable
+@keyword_arguments(*argument_names(MelSpectrogram), *argument_names(DecibelConfig))
 class LogMelSpectrogram(AudioLayer):
     """Log-mel spectrogram in dB: a :class:`MelSpectrogram` followed by :class:`PowerToDb`.
 
@@ -269,29 +170,7 @@ class LogMelSpectrogram(AudioLayer):
     ``librosa.power_to_db(librosa.feature.melspectrogram(y=x[b]), top_db=80).T``.
 
     Args:
-        sample_rate: of the input in Hz (librosa ``sr``, Keras ``sampling_rate``); default 22050.
-        n_fft: FFT size in samples (Keras/tf.signal ``fft_length``); 2048 = 93 ms at 22.05 kHz.
-        hop_length: samples between frames (Keras ``sequence_stride``, tf.signal ``frame_step``);
-            None means ``win_length // 4`` (512).
-        win_length: window length <= ``n_fft`` (Keras ``sequence_length``); None means ``n_fft``.
-        window: "hann" (default), "hamming", "blackman", "bartlett", "kaiser", "rectangular",
-            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as scipy/librosa.
-        center: pad ``n_fft // 2`` samples on both sides so frames are centred (librosa).
-        pad_mode: "constant" (zeros, librosa), "reflect" (torchaudio, Keras), "edge", "symmetric"
-            or "wrap" (as ``np.pad``).
-        power: exponent of the STFT magnitude, > 0 (2.0 power, 1.0 magnitude).
-        n_mels: mel bands (Keras/tf.signal ``num_mel_bins``); default 128.
-        f_min, f_max: filter edges in Hz (librosa ``fmin``/``fmax``, Keras ``min_freq``/``max_freq``);
-            ``f_max`` <= ``sample_rate / 2``, None meaning ``sample_rate / 2``.
-        mel_scale: "slaney" (librosa) or "htk" (tf.signal, Keras); ``htk=True`` is the older
-            spelling of ``mel_scale="htk"`` (librosa, audioflow 0.1.0).
-        norm: mel filter normalisation: "slaney" (unit area), None (peak 1) or a p-norm.
-        trainable_filterbank: learn the mel filterbank weight (default False: librosa's, fixed).
-        ref: power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
-            ``ref=np.max``).
-        amin: smallest power considered (> 0): silence gives ``10 log10(amin / ref)`` = -100 dB.
-        top_db: dynamic range kept below each example's maximum in dB (>= 0), None for all
-            (librosa ``top_db``, torchaudio ``AmplitudeToDB(top_db=...)``).
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -306,57 +185,18 @@ class LogMelSpectrogram(AudioLayer):
         >>> features = LogMelSpectrogram(sample_rate=16000, n_mels=64)(inputs)   # (None, 32, 64)
     """
 
-    def __init__(
-        self,
-        *,
-        sample_rate: float = 22050,
-        n_fft: int = 2048,
-        hop_length: int | None = None,
-        win_length: int | None = None,
-        window="hann",
-        center: bool = True,
-        pad_mode: str = "constant",
-        power: float = 2.0,
-        n_mels: int = 128,
-        f_min: float = 0.0,
-        f_max: float | None = None,
-        mel_scale: str = "slaney",
-        htk: bool | None = None,
-        norm="slaney",
-        trainable_filterbank: bool = False,
-        top_db: float | None = 80.0,
-        ref=1.0,
-        amin: float = 1e-10,
-        **kwargs,
-    ):
+    def __init__(self, arguments: dict, **kwargs):
         super().__init__(**kwargs)
         self.mel_spectrogram = MelSpectrogram(
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=power,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
-            trainable_filterbank=trainable_filterbank,
-            name="mel_spectrogram",
+            **arguments_for(MelSpectrogram, arguments), name="mel_spectrogram"
         )
-        self.power_to_db = PowerToDb(ref=ref, amin=amin, top_db=top_db, name="power_to_db")
+        self.power_to_db = PowerToDb(**arguments_for(PowerToDb, arguments), name="power_to_db")
         self._adopt_arguments(self.mel_spectrogram)
         self._adopt_arguments(self.power_to_db)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
-        super().build(input_shape)
-        self.mel_spectrogram.build(input_shape)
-        self.power_to_db.build(self.mel_spectrogram.compute_output_shape(input_shape))
+        self._build_parts(input_shape, self.mel_spectrogram, self.power_to_db)
 
     def _transform(self, x):
         return self.power_to_db._transform(self.mel_spectrogram._transform(x))

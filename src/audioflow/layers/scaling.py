@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from audioflow import ops as af
+from audioflow._arguments import argument_names, keyword_arguments
 from audioflow._validation import check_db_args
 from audioflow.config import DecibelConfig, python_value
 from audioflow.layers.base import AudioLayer, serializable
@@ -13,6 +14,7 @@ from audioflow.layers.base import AudioLayer, serializable
 _EXAMPLE_AXES = (1, 2)
 
 
+@keyword_arguments(*argument_names(DecibelConfig), amin=None)
 class _DecibelLayer(AudioLayer):
     """Shared arguments of the two dB layers (``amin=None`` means the layer's own default)."""
 
@@ -20,16 +22,15 @@ class _DecibelLayer(AudioLayer):
     _default_amin = 1e-10
     _amplitude = False
 
-    def __init__(self, *, ref=1.0, amin: float | None = None, top_db: float | None = 80.0, **kwargs):
+    def __init__(self, arguments: dict, **kwargs):
         super().__init__(**kwargs)
-        ref, amin, top_db = python_value(ref), python_value(amin), python_value(top_db)
+        ref, amin, top_db = (python_value(arguments[name]) for name in ("ref", "amin", "top_db"))
         self.db_config = DecibelConfig(
             ref=ref, amin=self._default_amin if amin is None else amin, top_db=top_db
         )
         if self._amplitude:  # amin ** 2 must be a float32 number
             check_db_args(ref, self.db_config.amin, top_db, amplitude=True)
-        self.ref, self.amin, self.top_db = ref, amin, top_db
-        self._remember(ref=ref, amin=amin, top_db=top_db)
+        self._keep_arguments(arguments)
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def compute_output_shape(self, input_shape):
@@ -37,15 +38,18 @@ class _DecibelLayer(AudioLayer):
 
 
 @serializable
+@keyword_arguments(
+    *argument_names(_DecibelLayer),
+    docs={
+        "amin": "smallest power considered (> 0; None means librosa's 1e-10, torchaudio ``amin``),\n"
+        "so silence gives a finite ``10 log10(amin / ref)`` dB."
+    },
+)
 class PowerToDb(_DecibelLayer):
     """Power spectrogram to decibels, per example: ``10 log10(max(amin, S) / ref)``, floored.
 
     Args:
-        ref: power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
-            ``ref=np.max``; torchaudio ``AmplitudeToDB`` has no reference).
-        amin: smallest power considered (> 0; None means librosa's 1e-10, torchaudio ``amin``),
-            so silence gives a finite ``10 log10(amin / ref)`` dB.
-        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all.
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, frames, bins[, channels])`` -> the same shape, in dB.
@@ -64,13 +68,18 @@ class PowerToDb(_DecibelLayer):
 
 
 @serializable
+@keyword_arguments(
+    *argument_names(_DecibelLayer),
+    docs={
+        "ref": 'the magnitude mapped to 0 dB (> 0), or "max" for each example\'s own maximum.',
+        "amin": "smallest magnitude considered (> 0; None means librosa's 1e-5).",
+    },
+)
 class AmplitudeToDb(_DecibelLayer):
     """Magnitude spectrogram to decibels, per example: ``20 log10(max(amin, S) / ref)``, floored.
 
     Args:
-        ref: magnitude mapped to 0 dB (> 0), or "max" for each example's own maximum.
-        amin: smallest magnitude considered (> 0; None means librosa's 1e-5).
-        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all.
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, frames, bins[, channels])`` -> the same shape, in dB.

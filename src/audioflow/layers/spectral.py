@@ -11,41 +11,21 @@ import keras
 from keras import ops
 
 from audioflow import ops as af
+from audioflow._arguments import argument_names, arguments_for, keyword_arguments
 from audioflow._limits import MAX_SAMPLES
 from audioflow._validation import check_int, check_power, parameter_error
 from audioflow.config import StftConfig, python_value
 from audioflow.layers.base import AudioLayer, channels_first, channels_last, serializable
 
-_NO_PADDING = object()  # an inverse transform pads nothing (None is an invalid pad_mode)
 
+def stft_config(layer: AudioLayer, arguments: dict) -> StftConfig:
+    """Validate a layer's STFT ``arguments``, set them as its public attributes and remember them.
 
-def stft_layer_config(
-    layer, *, n_fft, hop_length, win_length, window, center, pad_mode=_NO_PADDING
-) -> StftConfig:
-    """Validate STFT arguments, set them on ``layer`` as public attributes and remember them.
-
-    Without ``pad_mode`` (an inverse transform, which pads nothing) ``pad_mode`` is left out.
+    An inverse transform pads nothing: without ``pad_mode`` in ``arguments`` it is left out.
     """
-    config = StftConfig(
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode="constant" if pad_mode is _NO_PADDING else pad_mode,
-    )
-    passed = dict(
-        n_fft=config.n_fft,
-        win_length=config.win_length,
-        hop_length=config.hop_length,
-        window=config.window,
-        center=config.center,
-    )
-    if pad_mode is not _NO_PADDING:
-        passed["pad_mode"] = config.pad_mode
-    for name, value in passed.items():
-        setattr(layer, name, value)
-    layer._remember(**passed)
+    config = StftConfig(**arguments_for(StftConfig, arguments))
+    layer._keep_arguments(arguments_for(StftConfig, arguments))
+    layer.window = config.window  # normalised: a list as a read-only float64 array, a JSON list as a tuple
     return config
 
 
@@ -77,23 +57,12 @@ def framed_shape(config: StftConfig, input_shape, bins: int) -> tuple:
 
 
 @serializable
+@keyword_arguments(*argument_names(StftConfig))
 class STFT(AudioLayer):
     """Short-time Fourier transform: waveforms to real and imaginary parts.
 
     Args:
-        n_fft: FFT size in samples, >= 2 (librosa/torchaudio ``n_fft``, Keras/tf.signal
-            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
-        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
-            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4``.
-        win_length: window length in samples, <= ``n_fft`` (Keras ``sequence_length``, tf.signal
-            ``frame_length``); None means ``n_fft``. A shorter window is zero-padded, centred.
-        window: "hann", "hamming", "blackman", "bartlett", "kaiser", "rectangular",
-            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as
-            ``scipy.signal.get_window(..., fftbins=True)`` (librosa, torchaudio).
-        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
-            ``t * hop_length`` (librosa ``center``).
-        pad_mode: "constant" (zeros: librosa's default since 0.9) or "reflect" (torchaudio,
-            nnAudio and ``keras.ops.stft``); also "edge", "symmetric", "wrap" as ``np.pad``.
+        {arguments}
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1, 2)``;
@@ -111,27 +80,9 @@ class STFT(AudioLayer):
         (2, 126, 257, 2)
     """
 
-    def __init__(
-        self,
-        *,
-        n_fft: int = 2048,
-        hop_length: int | None = None,
-        win_length: int | None = None,
-        window="hann",
-        center: bool = True,
-        pad_mode: str = "constant",
-        **kwargs,
-    ):
+    def __init__(self, arguments: dict, **kwargs):
         super().__init__(**kwargs)
-        self.stft_config = stft_layer_config(
-            self,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-        )
+        self.stft_config = stft_config(self, arguments)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
@@ -148,15 +99,15 @@ class STFT(AudioLayer):
 
 
 @serializable
+@keyword_arguments("n_fft", "hop_length", "win_length", "window", "center", "length")
 class InverseSTFT(AudioLayer):
     """Inverse short-time Fourier transform: real and imaginary parts back to waveforms.
 
+    Give the STFT arguments of the :class:`STFT` that made the input (librosa ``istft``
+    arguments, torchaudio ``InverseSpectrogram``).
+
     Args:
-        n_fft, hop_length, win_length, window, center: as the :class:`STFT` that made the input
-            (librosa ``istft`` arguments, torchaudio ``InverseSpectrogram``).
-        length: output length in samples (>= 0): the output is trimmed or zero-padded to it.
-            None gives ``hop_length * (frames - 1)`` samples when ``center=True``; pass the
-            original length to get it back exactly.
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, frames, n_fft // 2 + 1, 2)`` -> ``(batch, samples)``;
@@ -172,28 +123,11 @@ class InverseSTFT(AudioLayer):
 
     input_layout = "(batch, frames, bins, 2) or (batch, frames, bins, channels, 2)"
 
-    def __init__(
-        self,
-        *,
-        n_fft: int = 2048,
-        hop_length: int | None = None,
-        win_length: int | None = None,
-        window="hann",
-        center: bool = True,
-        length: int | None = None,
-        **kwargs,
-    ):
+    def __init__(self, arguments: dict, **kwargs):
         super().__init__(**kwargs)
-        self.stft_config = stft_layer_config(
-            self,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-        )
+        self.stft_config = stft_config(self, arguments)
         self.length = check_int(
-            "length", python_value(length), minimum=0, maximum=MAX_SAMPLES, allow_none=True
+            "length", python_value(arguments["length"]), minimum=0, maximum=MAX_SAMPLES, allow_none=True
         )
         self._remember(length=self.length)
         self.input_spec = keras.InputSpec(min_ndim=4, max_ndim=5)
@@ -232,25 +166,12 @@ class InverseSTFT(AudioLayer):
 
 
 @serializable
+@keyword_arguments(*argument_names(StftConfig), "power")
 class Spectrogram(AudioLayer):
     """Power (or magnitude) spectrogram ``|STFT| ** power`` of waveforms.
 
     Args:
-        n_fft: FFT size in samples, >= 2 (librosa/torchaudio ``n_fft``, Keras/tf.signal
-            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
-        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
-            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4``.
-        win_length: window length in samples, <= ``n_fft`` (Keras ``sequence_length``, tf.signal
-            ``frame_length``); None means ``n_fft``. A shorter window is zero-padded, centred.
-        window: "hann", "hamming", "blackman", "bartlett", "kaiser", "rectangular",
-            ("kaiser", beta) or an array of ``win_length`` samples; periodic, as
-            ``scipy.signal.get_window(..., fftbins=True)`` (librosa, torchaudio).
-        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
-            ``t * hop_length`` (librosa ``center``).
-        pad_mode: "constant" (zeros: librosa's default since 0.9) or "reflect" (torchaudio,
-            nnAudio and ``keras.ops.stft``); also "edge", "symmetric", "wrap" as ``np.pad``.
-        power: exponent of the magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
-            default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
+        {arguments}
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1)``;
@@ -264,29 +185,10 @@ class Spectrogram(AudioLayer):
         (2, 126, 257)
     """
 
-    def __init__(
-        self,
-        *,
-        n_fft: int = 2048,
-        hop_length: int | None = None,
-        win_length: int | None = None,
-        window="hann",
-        center: bool = True,
-        pad_mode: str = "constant",
-        power: float = 2.0,
-        **kwargs,
-    ):
+    def __init__(self, arguments: dict, **kwargs):
         super().__init__(**kwargs)
-        self.stft_config = stft_layer_config(
-            self,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-        )
-        self.power = check_power(python_value(power))
+        self.stft_config = stft_config(self, arguments)
+        self.power = check_power(python_value(arguments["power"]))
         self._remember(power=self.power)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 

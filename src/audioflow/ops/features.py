@@ -6,21 +6,18 @@ import keras
 import numpy as np
 from keras import ops
 
+from audioflow._arguments import argument_names, arguments_for, keyword_arguments, take_arguments
 from audioflow._validation import (
     check_delta_args,
     check_input,
     check_mfcc_input,
     check_power,
     is_int,
-    mel_arguments,
     parameter_error,
-    resolve_mel_scale,
-    resolve_stft_args,
-    stft_arguments,
 )
+from audioflow.config import DecibelConfig, MelConfig, StftConfig
 from audioflow.ops._tensor import cast_like, dtype_name
 from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
-from audioflow.ops.framing import num_frames
 from audioflow.ops.scaling import power_to_db
 from audioflow.ops.spectral import _padded_positions, spectrogram, static_size
 
@@ -84,18 +81,8 @@ def _map_over_unknown_batch(project, x, n_frames: int, n_out: int):
     return ops.reshape(out, tuple(lead) + (n_frames, n_out))
 
 
-def filtered_spectrogram(
-    x,
-    filterbank,
-    *,
-    n_fft: int = 2048,
-    hop_length: int | None = None,
-    win_length: int | None = None,
-    window="hann",
-    center: bool = True,
-    pad_mode: str = "constant",
-    power: float = 2.0,
-):
+@keyword_arguments(*argument_names(spectrogram))
+def filtered_spectrogram(x, filterbank, **kwargs):
     """``apply_filterbank(spectrogram(x, ...), filterbank)``: ``(..., samples)`` -> ``(..., frames, n_out)``.
 
     The same numbers as the two calls, computed faster: the batch is processed in chunks of whole
@@ -103,31 +90,27 @@ def filtered_spectrogram(
     spectrum and power spectrum stay in cache instead of making full-batch round trips through
     memory (about 1.25x faster on a CPU under XLA, more without it). Each signal's result is
     independent of its batch-mates either way.
+
+    Args:
+        x: real signals, ``(..., samples)``.
+        filterbank: ``(n_fft // 2 + 1, n_out)``: a NumPy constant, a tensor or a Keras variable.
+        {arguments}
     """
-    hop, win = resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
-    check_power(power)
+    arguments = take_arguments(filtered_spectrogram, kwargs, only=True)
+    stft = StftConfig(**arguments_for(StftConfig, arguments))
+    power = check_power(arguments["power"])
     if isinstance(filterbank, (list, tuple)):
         filterbank = np.asarray(filterbank)
 
     def project(signals):
-        S = spectrogram(
-            signals,
-            n_fft=n_fft,
-            hop_length=hop,
-            win_length=win,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=power,
-        )
-        return apply_filterbank(S, filterbank)
+        return apply_filterbank(spectrogram(signals, power=power, **stft.op_kwargs()), filterbank)
 
     x = ops.convert_to_tensor(x)
     lead = tuple(x.shape[:-1])
     # Symbolic sizes (None, or JAX's shape-polymorphic dimensions when exporting) count as unknown.
     n_items = int(np.prod(lead)) if all(is_int(d) for d in lead) else None
     samples = x.shape[-1] if is_int(x.shape[-1]) else None
-    n_frames = None if samples is None else num_frames(samples, n_fft=n_fft, hop_length=hop, center=center)
+    n_frames = stft.num_frames(samples)
     size = batch_chunk_size(n_items, n_frames)
     if size is None and n_items is None and dynamic_chunking(n_frames):
         return _map_over_unknown_batch(project, x, n_frames, filterbank.shape[-1])
@@ -138,51 +121,25 @@ def filtered_spectrogram(
     return ops.reshape(out, lead + (n_frames, filterbank.shape[-1]))
 
 
-def melspectrogram(
-    x=None,
-    *,
-    sample_rate: float = 22050,
-    n_fft: int = 2048,
-    hop_length: int | None = None,
-    win_length: int | None = None,
-    window="hann",
-    center: bool = True,
-    pad_mode: str = "constant",
-    power: float = 2.0,
-    n_mels: int = 128,
-    f_min: float = 0.0,
-    f_max: float | None = None,
-    htk: bool | None = None,
-    norm="slaney",
-    mel_scale: str = "slaney",
-    **kwargs,
-):
+@keyword_arguments("sample_rate", *argument_names(spectrogram), *argument_names(MelConfig))
+def melspectrogram(x=None, **kwargs):
     """Mel spectrogram ``(..., samples)`` -> ``(..., frames, n_mels)``.
 
     Equals ``librosa.feature.melspectrogram(y=x, sr=sample_rate, ...).T`` with the same arguments
     (``mel_scale="htk"`` is librosa's ``htk=True``; ``htk=`` is accepted too). librosa's names
     (``y=``, ``sr=``, ``fmin=``, ...) raise a :class:`~audioflow.ParameterError` naming the
     audioflow argument.
+
+    Args:
+        x: real signal, ``(..., samples)``; integer input is cast to float32.
+        {arguments}
     """
+    arguments = take_arguments(melspectrogram, kwargs)
     x = check_input("melspectrogram", x, kwargs)
-    stft_args = stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode)
-    power = check_power(power)
-    mel_scale = resolve_mel_scale(mel_scale, htk)
-    mel = mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm)
-    filterbank = mel_filterbank(
-        mel.sample_rate, mel.n_fft, mel.n_mels, mel.f_min, mel.f_max, norm=mel.norm, mel_scale=mel_scale
-    )
-    return filtered_spectrogram(
-        x,
-        filterbank,
-        n_fft=stft_args.n_fft,
-        hop_length=stft_args.hop_length,
-        win_length=stft_args.win_length,
-        window=stft_args.window,
-        center=stft_args.center,
-        pad_mode=stft_args.pad_mode,
-        power=power,
-    )
+    stft = StftConfig(**arguments_for(StftConfig, arguments))
+    power = check_power(arguments["power"])
+    filterbank = mel_filterbank(**MelConfig(**arguments_for(MelConfig, arguments)).op_kwargs())
+    return filtered_spectrogram(x, filterbank, power=power, **stft.op_kwargs())
 
 
 def mfcc(
@@ -206,9 +163,17 @@ def mfcc(
     return apply_filterbank(log_mel, dct_matrix(n_mfcc, n_mels, dct_type=dct_type, norm=norm, lifter=lifter))
 
 
-def log_mel_spectrogram(x=None, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0, **mel_kwargs):
-    """``power_to_db(melspectrogram(x, **mel_kwargs))`` per example: ``(..., frames, n_mels)`` in dB."""
-    return power_to_db(melspectrogram(x, **mel_kwargs), ref=ref, amin=amin, top_db=top_db)
+@keyword_arguments(*argument_names(melspectrogram), *argument_names(DecibelConfig))
+def log_mel_spectrogram(x=None, **kwargs):
+    """``power_to_db(melspectrogram(x, ...))`` per example: ``(..., frames, n_mels)`` in dB.
+
+    Args:
+        x: real signal, ``(..., samples)``; integer input is cast to float32.
+        {arguments}
+    """
+    arguments = take_arguments(log_mel_spectrogram, kwargs)
+    mel = melspectrogram(x, **arguments_for(melspectrogram, arguments), **kwargs)
+    return power_to_db(mel, **arguments_for(DecibelConfig, arguments))
 
 
 # delta's edge modes (scipy.ndimage names) as np.pad modes of the same extension.

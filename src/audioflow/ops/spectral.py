@@ -10,6 +10,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from audioflow._arguments import argument_names, keyword_arguments, take_arguments
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -19,11 +20,12 @@ from audioflow._validation import (
     parameter_error,
     stft_arguments,
 )
+from audioflow.config import StftConfig
 from audioflow.ops._tensor import as_float as _as_float
-from audioflow.ops._tensor import dtype_name
+from audioflow.ops._tensor import cast_like, dtype_name
 from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
 from audioflow.ops.framing import num_frames
-from audioflow.ops.windows import get_window, pad_center
+from audioflow.ops.windows import window_weights
 
 
 def _padded_positions(positions, n_samples, mode: str):
@@ -125,23 +127,22 @@ def _frame_positions(n_samples, n_frames, *, n_fft: int, hop_length: int, offset
     return ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(n_fft, dtype="int32"), 0)
 
 
-def _windowed_frames(
-    x, *, n_fft: int, hop_length: int, window_values: np.ndarray, center: bool, pad_mode: str
-):
+def _windowed_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
     """Windowed frames ``(..., frames, n_fft)`` read straight from the unpadded signal.
 
     One gather writes the frames: the ``center`` padding is virtual (constant: out-of-range
     positions read sample 0 and get weight 0; reflect: positions are reflected), so no padded copy
     of the signal is made and the window multiply happens in the same pass. ``window_values`` is
-    the ``n_fft``-long window (a shorter window already zero-padded and centred).
+    the ``n_fft``-long window (a shorter window already zero-padded and centred): a NumPy array
+    (a constant) or a tensor.
     """
+    weights = cast_like(window_values, x)
     # A static length, or (TensorFlow graphs with an unknown length) a scalar tensor.
     n_samples = x.shape[-1] if x.shape[-1] is not None else ops.shape(x)[-1]
     n_frames = num_frames(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
     positions = _frame_positions(
         n_samples, n_frames, n_fft=n_fft, hop_length=hop_length, offset=n_fft // 2 if center else 0
     )
-    weights = ops.convert_to_tensor(window_values.astype(dtype_name(x)))
     if not center:
         return ops.take(x, positions, axis=-1) * weights
     if pad_mode != "constant":
@@ -151,9 +152,7 @@ def _windowed_frames(
     return ops.take(x, positions, axis=-1) * ops.where(inside, weights, ops.zeros_like(weights))
 
 
-def _strided_frames(
-    x, *, n_fft: int, hop_length: int, window_values: np.ndarray, center: bool, pad_mode: str
-):
+def _strided_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
     """Windowed frames ``(..., frames, n_fft)`` by padding once and slicing hop-sized blocks.
 
     The signal (centre-padded when ``center``) is cut into blocks of ``hop_length`` samples; frame
@@ -178,37 +177,16 @@ def _strided_frames(
     frames = parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
     if blocks_per_frame * hop_length != n_fft:
         frames = frames[..., :n_fft]
-    return frames * ops.convert_to_tensor(window_values.astype(dtype_name(x)))
+    return frames * cast_like(window_values, x)
 
 
-def stft(
-    x=None,
-    *,
-    n_fft: int = 2048,
-    hop_length: int | None = None,
-    win_length: int | None = None,
-    window="hann",
-    center: bool = True,
-    pad_mode: str = "constant",
-    **kwargs,
-):
+@keyword_arguments(*argument_names(StftConfig))
+def stft(x=None, **kwargs):
     """Short-time Fourier transform of ``(..., samples)`` as ``(real, imag)``, each ``(..., frames, bins)``.
 
     Args:
         x: real signal, ``(..., samples)``; integer input is cast to float32.
-        n_fft: FFT size (librosa ``n_fft``, tf.signal ``fft_length``, Keras ``fft_length``);
-            2048 samples = 93 ms at 22.05 kHz. ``bins = n_fft // 2 + 1``. At most 2**20.
-        hop_length: samples between frames (tf.signal ``frame_step``, Keras ``sequence_stride``);
-            default ``win_length // 4``.
-        win_length: window length, ``<= n_fft``; the window is zero-padded and centred inside
-            ``n_fft`` as librosa does. Default ``n_fft``.
-        window: see :func:`audioflow.ops.get_window` (any scipy window); periodic.
-        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
-            ``t * hop_length``.
-        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros, librosa's default since
-            0.9), "reflect" (torchaudio, nnAudio, ``keras.ops.stft``), "edge", "symmetric" or
-            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
-            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+        {arguments}
 
     Frame count: :func:`audioflow.ops.num_frames`; an empty signal (or batch) gives the
     corresponding empty (or all-zero) spectrum. Matches ``librosa.stft`` (transposed) to float32
@@ -216,10 +194,9 @@ def stft(
     one gather that pads and windows in the same pass (XLA), hop-sized block copies (TensorFlow
     without XLA), or ``keras.ops.stft`` on the padded signal (PyTorch); then ``keras.ops.rfft``.
     """
+    arguments = take_arguments(stft, kwargs)
     x = check_input("stft", x, kwargs)
-    n_fft, hop, win, window, center, pad_mode = stft_arguments(
-        n_fft, hop_length, win_length, window, center, pad_mode
-    )
+    n_fft, hop, win, window, center, pad_mode = stft_arguments(**arguments)
     x = _as_float(x)
     _check_static_input(x, center=center, pad_mode=pad_mode)
     samples = static_size(x.shape[-1])
@@ -235,15 +212,13 @@ def stft(
     if method == "torch.stft":
         if center:
             x = _pad_signal(x, n_fft // 2, pad_mode)
-        window_values = get_window(window, win, dtype=dtype_name(x))
+        weights = window_weights(window, win, like=x)
         return ops.stft(
-            x, sequence_length=win, sequence_stride=hop, fft_length=n_fft, window=window_values, center=False
+            x, sequence_length=win, sequence_stride=hop, fft_length=n_fft, window=weights, center=False
         )
-    window_values = pad_center(get_window(window, win, dtype=np.float64), n_fft)
+    weights = window_weights(window, win, like=x, size=n_fft)
     framer = _strided_frames if method == "strided" else _windowed_frames
-    frames = framer(
-        x, n_fft=n_fft, hop_length=hop, window_values=window_values, center=center, pad_mode=pad_mode
-    )
+    frames = framer(x, n_fft=n_fft, hop_length=hop, window_values=weights, center=center, pad_mode=pad_mode)
     return ops.rfft(frames, fft_length=n_fft)
 
 
@@ -258,34 +233,21 @@ def magnitude_power(real, imag, power: float = 2.0):
     return ops.power(squared, power / 2.0)
 
 
-def spectrogram(
-    x=None,
-    *,
-    n_fft: int = 2048,
-    hop_length: int | None = None,
-    win_length: int | None = None,
-    window="hann",
-    center: bool = True,
-    pad_mode: str = "constant",
-    power: float = 2.0,
-    **kwargs,
-):
+@keyword_arguments(*argument_names(StftConfig), "power")
+def spectrogram(x=None, **kwargs):
     """``|stft(x)| ** power``: ``(..., samples)`` -> ``(..., frames, n_fft // 2 + 1)``.
 
     ``power=2`` is the power spectrogram (librosa default), ``power=1`` the magnitude.
     Matches ``np.abs(librosa.stft(x, ...)) ** power`` transposed.
+
+    Args:
+        x: real signal, ``(..., samples)``; integer input is cast to float32.
+        {arguments}
     """
+    arguments = take_arguments(spectrogram, kwargs)
     x = check_input("spectrogram", x, kwargs)
-    power = check_power(power)
-    real, imag = stft(
-        x,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
+    power = check_power(arguments.pop("power"))
+    real, imag = stft(x, **arguments)
     return magnitude_power(real, imag, power)
 
 
@@ -320,16 +282,8 @@ def istft_length(
     return max(0, hop_length * (n_frames - 1) + n_fft - (2 * (n_fft // 2) if center else 0))
 
 
-def istft(
-    stft_matrix,
-    *,
-    n_fft: int = 2048,
-    hop_length: int | None = None,
-    win_length: int | None = None,
-    window="hann",
-    center: bool = True,
-    length: int | None = None,
-):
+@keyword_arguments("n_fft", "hop_length", "win_length", "window", "center", "length")
+def istft(stft_matrix, **kwargs):
     """Inverse STFT of ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)`` -> ``(..., samples)``.
 
     Weighted overlap-add normalised by the window's summed square, as ``librosa.istft``; without
@@ -338,10 +292,14 @@ def istft(
     ``istft(stft(x))`` reconstructs ``x`` wherever the window overlap is non-zero (everywhere with
     ``center=True`` and a Hann window at hop <= n_fft / 2). Differentiable on every backend; no
     frames or an empty batch give zeros of the length above.
+
+    Args:
+        stft_matrix: ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)``, as :func:`stft` gives.
+        {arguments}
     """
-    n_fft, hop, win, window, center, _ = stft_arguments(
-        n_fft, hop_length, win_length, window, center, "constant"
-    )
+    arguments = take_arguments(istft, kwargs, only=True)
+    length = arguments.pop("length")
+    n_fft, hop, win, window, center, _ = stft_arguments(pad_mode="constant", **arguments)
     length = check_int("length", length, minimum=0, maximum=MAX_SAMPLES, allow_none=True)
     real, imag = stft_matrix
     real = _as_float(real)
@@ -352,12 +310,11 @@ def istft(
         samples = istft_length(n_frames, n_fft=n_fft, hop_length=hop, center=center, length=length)
         return _zeros(real[..., 0], (samples,), dtype)
     frames = ops.irfft((real, imag), fft_length=n_fft)
-    window_values = pad_center(get_window(window, win, dtype=np.float64), n_fft)
-    # Tensors, not NumPy arrays: a torch tensor times a NumPy array leaves the autograd graph.
-    frames = frames * ops.convert_to_tensor(window_values.astype(dtype))
-    signal = overlap_add(frames, hop)
-    unit_frames = ops.ones((ops.shape(frames)[-2], 1), dtype=dtype) * ops.convert_to_tensor(
-        np.square(window_values).astype(dtype)
+    # A tensor, not a NumPy array: a torch tensor times a NumPy array leaves the autograd graph.
+    weights = window_weights(window, win, like=real, size=n_fft)
+    signal = overlap_add(frames * weights, hop)
+    unit_frames = ops.ones((ops.shape(frames)[-2], 1), dtype=dtype) * window_weights(
+        window, win, like=real, size=n_fft, squared=True
     )
     window_sum = overlap_add(unit_frames, hop)
     tiny = float(np.finfo(dtype).tiny)

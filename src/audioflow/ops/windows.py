@@ -1,10 +1,12 @@
-"""Analysis windows (periodic, scipy/librosa semantics), built in NumPy once."""
+"""Analysis windows (periodic, scipy/librosa semantics), built in NumPy once, or given as tensors."""
 
 from __future__ import annotations
 
 import numpy as np
+from keras import ops
 
-from audioflow._validation import check_int, check_window, scipy_window
+from audioflow._validation import check_int, check_window, is_tensor_window, scipy_window
+from audioflow.ops._tensor import cast_like, pad_last_axis
 
 
 def get_window(window, win_length: int, *, dtype=np.float32) -> np.ndarray:
@@ -36,3 +38,23 @@ def pad_center(values: np.ndarray, size: int) -> np.ndarray:
     """Zero-pad ``values`` to ``size`` samples, centred (librosa.util.pad_center)."""
     left = (size - len(values)) // 2
     return np.pad(values, (left, size - len(values) - left))
+
+
+def window_weights(window, win_length: int, *, like, size: int | None = None, squared: bool = False):
+    """The window as a tensor of ``like``'s dtype, zero-padded and centred to ``size`` samples.
+
+    A name, tuple or NumPy array is built on the host (:func:`get_window`, :func:`pad_center`), so
+    graphs hold it as a constant. A tensor or Keras variable of ``win_length`` samples is cast and
+    padded with ``keras.ops``, so gradients flow to it. ``squared`` gives the window's square
+    (the overlap-add normalisation of an inverse STFT).
+    """
+    if is_tensor_window(window):
+        weights = cast_like(window, like)
+        if size is not None and size != win_length:
+            left = (size - win_length) // 2
+            weights = pad_last_axis(weights, left, size - win_length - left)
+        return ops.square(weights) if squared else weights
+    values = get_window(window, win_length, dtype=np.float64)
+    if size is not None:
+        values = pad_center(values, size)
+    return cast_like(np.square(values) if squared else values, like)
