@@ -202,6 +202,10 @@ def jax_contenders(x64, batches, unknown_too):
 
     frames, transform = fft_only_fn()
     ours, keras_mel = ours_layer(), keras_layer()
+    for layer in (ours, keras_mel):
+        # Keras' rule: build a layer before jitting (one first built inside jax.jit keeps a tracer
+        # in its state, and the next trace fails with UnexpectedTracerError). Every contender alike.
+        layer(x64[:1])
     import keras
 
     import audioflow
@@ -280,6 +284,7 @@ def torch_contenders(x64, batches, unknown_too, device):
         import audioflow
 
         layer = ours_layer()
+        layer(torch.from_numpy(x64[:1]).to(device))  # built before torch.compile, as the peers' modules
         return (lambda x: layer(x)), f"audioflow {audioflow.__version__} LogMelSpectrogram"
 
     builders = [(OURS, ours_fn), ("torchaudio", torchaudio_fn), ("nnAudio", nnaudio_fn)]

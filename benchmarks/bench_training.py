@@ -207,7 +207,11 @@ def torch_front_end(kind: str, device: str):
         module = module.to(device)
         for parameter in module.parameters():
             parameter.requires_grad_(False)
-        return keras.Sequential([keras.layers.TorchModuleWrapper(module), keras.layers.Permute((2, 1))])
+        # The output shape given: without it Keras infers it by running the module on "meta" tensors,
+        # which torch.stft and nnAudio's convolutions refuse (NotImplementedError).
+        frames = 1 + int(SECONDS * SAMPLE_RATE) // HOP
+        wrapper = keras.layers.TorchModuleWrapper(module, output_shape=(None, N_MELS, frames))
+        return keras.Sequential([wrapper, keras.layers.Permute((2, 1))])
 
     return build
 

@@ -103,6 +103,17 @@ def spec_augment(x, *, sample_rate, hop_length, seed):
     )(x)  # fmt: skip
 
 
+@keras.saving.register_keras_serializable(package="audioflow")
+class GlobalMaxPool(keras.layers.GlobalMaxPooling1D):
+    """``GlobalMaxPooling1D`` through ``keras.ops.amax``: the same maximum, but ``keras.ops.max`` (which
+    Keras' layer uses) breaks ``torch.compile``'s graph under the torch backend."""
+
+    def call(self, inputs):
+        return keras.ops.amax(
+            inputs, axis=1 if self.data_format == "channels_last" else 2, keepdims=self.keepdims
+        )
+
+
 def body(x, size, *, kernel_size, dropout, classes):
     """Features -> class probabilities: 2-D stem, temporal ResNet stages, max + mean pooling, softmax."""
     x = _stem(x, size)
@@ -110,7 +121,7 @@ def body(x, size, *, kernel_size, dropout, classes):
         x = _residual_stage(x, channels, kernel_size, index)
     x = keras.layers.Concatenate(name="pool")(
         [
-            keras.layers.GlobalMaxPooling1D(name="max_pool")(x),
+            GlobalMaxPool(name="max_pool")(x),
             keras.layers.GlobalAveragePooling1D(name="avg_pool")(x),
         ]
     )

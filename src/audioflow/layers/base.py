@@ -51,6 +51,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from audioflow._compat import compiling, outside_compiler
 from audioflow._validation import check_foreign_names, parameter_error
 from audioflow.config import python_value, window_argument
 from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
@@ -141,6 +142,10 @@ class AudioLayer(keras.layers.Layer):
         shape = getattr(inputs, "shape", None)
         if shape is not None:
             self._check_rank(tuple(shape))
+        if not self.built and compiling():
+            # Building makes NumPy filterbanks and new weights, which torch.compile cannot trace: the
+            # first call runs eagerly, and the next one is traced into a single graph.
+            return _call_eagerly(self, inputs, *args, **kwargs)
         return super().__call__(inputs, *args, **kwargs)
 
     def _check_rank(self, input_shape):
@@ -192,6 +197,11 @@ class AudioLayer(keras.layers.Layer):
     def _output(self, y):
         """``y`` cast to the layer's compute dtype (float16 under ``mixed_float16``)."""
         return ops.cast(y, self.compute_dtype) if dtype_name(y) != self.compute_dtype else y
+
+
+@outside_compiler
+def _call_eagerly(layer: AudioLayer, inputs, *args, **kwargs):
+    return super(AudioLayer, layer).__call__(inputs, *args, **kwargs)
 
 
 def channels_first(x):

@@ -56,9 +56,6 @@ class MFCC(AudioLayer):
             dct["n_mfcc"], self.n_mels, dct["dct_type"], dct["dct_norm"], dct["lifter"], norm_name="dct_norm"
         )
         self._keep_arguments(dct)
-        self._dct = af.dct_matrix(
-            self.n_mfcc, self.n_mels, dct_type=self.dct_type, norm=self.dct_norm, lifter=self.lifter
-        )
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
@@ -66,7 +63,8 @@ class MFCC(AudioLayer):
 
     def _transform(self, x):
         log_mel = self.log_mel_spectrogram._transform(x)
-        return on_axis(lambda S: af.apply_filterbank(S, self._dct), log_mel, 2)
+        dct = dict(n_mfcc=self.n_mfcc, dct_type=self.dct_type, norm=self.dct_norm, lifter=self.lifter)
+        return on_axis(lambda S: af.mfcc(S, **dct), log_mel, 2)
 
     def compute_output_shape(self, input_shape):
         shape = self.log_mel_spectrogram.compute_output_shape(input_shape)

@@ -6,6 +6,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from audioflow._compat import pad
+
 #: Float dtypes the maths runs in; anything else (integers, float16, bfloat16) becomes float32.
 COMPUTE_DTYPES = ("float32", "float64")
 
@@ -40,4 +42,4 @@ def cast_like(value, like):
 def pad_last_axis(x, left: int, right: int, mode: str = "constant"):
     """Pad the last axis of ``x`` by ``left`` and ``right`` samples (``keras.ops.pad`` modes)."""
     widths = [(0, 0)] * (len(x.shape) - 1) + [(left, right)]
-    return ops.pad(x, widths, mode=mode)
+    return pad(x, widths, mode=mode)

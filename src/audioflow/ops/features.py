@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
 
 from audioflow._arguments import argument_names, arguments_for, keyword_arguments, take_arguments
+from audioflow._compat import constant_tensor, host_constant
 from audioflow._validation import (
     check_delta_args,
     check_input,
@@ -108,7 +111,7 @@ def filtered_spectrogram(x, filterbank, **kwargs):
     x = ops.convert_to_tensor(x)
     lead = tuple(x.shape[:-1])
     # Symbolic sizes (None, or JAX's shape-polymorphic dimensions when exporting) count as unknown.
-    n_items = int(np.prod(lead)) if all(is_int(d) for d in lead) else None
+    n_items = math.prod(lead) if all(is_int(d) for d in lead) else None
     samples = x.shape[-1] if is_int(x.shape[-1]) else None
     n_frames = stft.num_frames(samples)
     size = batch_chunk_size(n_items, n_frames)
@@ -159,8 +162,15 @@ def mfcc(
     :class:`~audioflow.ParameterError`: pass ``log_mel_spectrogram(x, ...)``.
     """
     log_mel = ops.convert_to_tensor(check_mfcc_input(log_mel, kwargs))
-    n_mels = log_mel.shape[-1]
-    return apply_filterbank(log_mel, dct_matrix(n_mfcc, n_mels, dct_type=dct_type, norm=norm, lifter=lifter))
+    matrix = _dct_array(n_mfcc, int(log_mel.shape[-1]), dct_type, norm, lifter, dtype_name(log_mel))
+    return apply_filterbank(log_mel, constant_tensor(matrix))
+
+
+@host_constant
+def _dct_array(n_mfcc, n_mels: int, dct_type, norm, lifter, dtype: str) -> np.ndarray:
+    return dct_matrix(n_mfcc, n_mels, dct_type=dct_type, norm=norm, lifter=lifter, dtype=np.float64).astype(
+        dtype
+    )
 
 
 @keyword_arguments(*argument_names(melspectrogram), *argument_names(DecibelConfig))
@@ -180,6 +190,19 @@ def log_mel_spectrogram(x=None, **kwargs):
 _DELTA_PAD_MODES = {"nearest": "edge", "mirror": "reflect", "wrap": "wrap", "constant": "constant"}
 
 
+@host_constant
+def _delta_filters(width: int, order: int, dtype: str):
+    """:func:`savgol_delta_weights` as :func:`delta` uses them: the interior weights as Python floats
+    and as a ``(width,)`` array, and the ``(width, width // 2)`` edge matrices, in ``dtype``."""
+    interior, head, tail = savgol_delta_weights(width, order)
+    return (
+        tuple(float(w) for w in interior),
+        interior.astype(dtype),
+        head.T.astype(dtype),
+        tail.T.astype(dtype),
+    )
+
+
 def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "interp"):
     """Savitzky-Golay derivative along the time axis, as ``librosa.feature.delta``.
 
@@ -196,9 +219,10 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
     differ near the edges and in scale.
     """
     width, order, mode = check_delta_args(width, order, mode)
-    interior, head, tail = savgol_delta_weights(width, order)
     x = ops.moveaxis(ops.convert_to_tensor(x), axis, -1)
     dtype = dtype_name(x)
+    interior, *matrices = _delta_filters(width, order, dtype)
+    weights, head, tail = map(constant_tensor, matrices)
     frames = static_size(x.shape[-1])
     n = frames if frames is not None else ops.shape(x)[-1]
     if mode != "interp":
@@ -210,7 +234,6 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
         )
         pad_mode = _DELTA_PAD_MODES[mode]
         windows = ops.take(x, _padded_positions(positions, n, pad_mode), axis=-1)  # (..., n, width)
-        weights = ops.convert_to_tensor(interior.astype(dtype))
         if pad_mode == "constant":
             inside = ops.logical_and(positions >= 0, positions < n)
             weights = ops.where(inside, weights, ops.zeros_like(weights))
@@ -225,8 +248,8 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
         )
     middle = None
     for k in range(width):
-        term = x[..., k : n - width + 1 + k] * float(interior[k])
+        term = x[..., k : n - width + 1 + k] * interior[k]
         middle = term if middle is None else middle + term
-    start = ops.matmul(x[..., :width], ops.convert_to_tensor(head.T, dtype=dtype))
-    end = ops.matmul(x[..., n - width :], ops.convert_to_tensor(tail.T, dtype=dtype))
+    start = ops.matmul(x[..., :width], head)
+    end = ops.matmul(x[..., n - width :], tail)
     return ops.moveaxis(ops.concatenate([start, middle, end], axis=-1), -1, axis)

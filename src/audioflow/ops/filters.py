@@ -13,6 +13,7 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 
+from audioflow._compat import host_constant
 from audioflow._validation import (
     check_delta_args,
     check_int,
@@ -85,6 +86,7 @@ def mel_frequencies(
     return mel_to_hz(np.linspace(low, high, n_mels), mel_scale=mel_scale)
 
 
+@host_constant  # built in `build`, which runs inside torch.compile when the first call is compiled
 def mel_filterbank(
     sample_rate: float,
     n_fft: int,

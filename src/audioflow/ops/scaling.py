@@ -41,14 +41,15 @@ def _decibels(log_spec, S, *, ref, ref_db, amin, top_db, axis, scale):
     over an empty axis fails differently on every backend.
     """
     empty = has_empty_dim(S.shape)
+    # amax, not max: keras.ops.max on torch probes its result's `.values`, which breaks torch.compile's graph.
     if ref == "max":
         if not empty:
-            peak = ops.maximum(ops.max(S, axis=axis, keepdims=True), ops.cast(amin, S.dtype))
+            peak = ops.maximum(ops.amax(S, axis=axis, keepdims=True), ops.cast(amin, S.dtype))
             log_spec = log_spec - scale * _log10(peak)
     else:
         log_spec = log_spec - ref_db
     if top_db is not None and not empty:
-        log_spec = ops.maximum(log_spec, ops.max(log_spec, axis=axis, keepdims=True) - top_db)
+        log_spec = ops.maximum(log_spec, ops.amax(log_spec, axis=axis, keepdims=True) - top_db)
     return log_spec
 
 

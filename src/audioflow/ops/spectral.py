@@ -11,6 +11,7 @@ import numpy as np
 from keras import ops
 
 from audioflow._arguments import argument_names, keyword_arguments, take_arguments
+from audioflow._compat import pad
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -261,7 +262,7 @@ def overlap_add(frames, hop_length: int):
     for k in range(blocks_per_frame):
         block = frames[..., k * hop_length : (k + 1) * hop_length]
         widths = [(0, 0)] * (len(block.shape) - 2) + [(k, blocks_per_frame - 1 - k), (0, 0)]
-        block = ops.pad(block, widths)
+        block = pad(block, widths)
         total = block if total is None else total + block
     merged = ops.reshape(total, tuple(ops.shape(total)[:-2]) + (-1,))
     n_frames = ops.shape(frames)[-2]

@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
+from audioflow._compat import constant_tensor, host_constant
 from audioflow._validation import check_int, check_window, is_tensor_window, scipy_window
-from audioflow.ops._tensor import cast_like, pad_last_axis
+from audioflow.ops._tensor import cast_like, dtype_name, pad_last_axis
+
+# The STFT ops validate their window on every call; under torch.compile that NumPy/scipy work then
+# runs once, while tracing, instead of breaking the graph (both functions only read Python values).
+host_constant(check_window)
+host_constant(scipy_window)
 
 
 def get_window(window, win_length: int, *, dtype=np.float32) -> np.ndarray:
@@ -54,7 +60,12 @@ def window_weights(window, win_length: int, *, like, size: int | None = None, sq
             left = (size - win_length) // 2
             weights = pad_last_axis(weights, left, size - win_length - left)
         return ops.square(weights) if squared else weights
+    return constant_tensor(_host_window(window, win_length, size, squared, dtype_name(like)))
+
+
+@host_constant
+def _host_window(window, win_length: int, size: int | None, squared: bool, dtype: str) -> np.ndarray:
     values = get_window(window, win_length, dtype=np.float64)
     if size is not None:
         values = pad_center(values, size)
-    return cast_like(np.square(values) if squared else values, like)
+    return (np.square(values) if squared else values).astype(dtype)
