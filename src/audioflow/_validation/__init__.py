@@ -24,8 +24,11 @@ from audioflow._validation.basic import (
 )
 from audioflow._validation.learning import (
     MASK_VALUES,
+    NOISE_COLORS,
     check_augment_range,
     check_fits_axis,
+    check_gain_args,
+    check_noise_args,
     check_pcen_args,
     check_spec_augment_args,
 )
@@ -49,6 +52,7 @@ __all__ = [
     "MAX_SAMPLES",
     "DELTA_MODES",
     "MASK_VALUES",
+    "NOISE_COLORS",
     "MEL_SCALES",
     "MelArgs",
     "PAD_MODES",
@@ -60,11 +64,13 @@ __all__ = [
     "check_delta_args",
     "check_fits_axis",
     "check_foreign_names",
+    "check_gain_args",
     "check_input",
     "check_int",
     "check_librosa_names",
     "check_mfcc_args",
     "check_mfcc_input",
+    "check_noise_args",
     "check_number",
     "check_pcen_args",
     "check_power",

@@ -16,6 +16,7 @@ from audioflow._validation.basic import (
 # Augmentation, PCEN and learnable front ends (audioflow.ops.augment/pcen/leaf).
 
 MASK_VALUES = ("zero", "mean")
+NOISE_COLORS = ("white", "pink")
 
 
 def check_augment_range(name: str, value, *, minimum: float | None = None):
@@ -35,6 +36,7 @@ def check_augment_range(name: str, value, *, minimum: float | None = None):
 
 
 def check_spec_augment_args(
+    *,
     freq_mask_param,
     n_freq_masks,
     time_mask_param,
@@ -50,6 +52,18 @@ def check_spec_augment_args(
     check_number("time_mask_max_ratio", time_mask_max_ratio, minimum=0.0, maximum=1.0)
     check_int("time_warp_param", time_warp_param, minimum=0)
     check_choice("mask_value", mask_value, MASK_VALUES)
+
+
+def check_gain_args(*, gain_db):
+    """:func:`audioflow.ops.random_gain`'s arguments; returns ``gain_db`` as ``(low, high)`` floats."""
+    return check_augment_range("gain_db", gain_db)
+
+
+def check_noise_args(*, snr_db, color):
+    """:func:`audioflow.ops.add_noise`'s arguments; returns ``snr_db`` as ``(low, high)`` floats."""
+    snr_db = check_augment_range("snr_db", snr_db)
+    check_choice("color", color, NOISE_COLORS)
+    return snr_db
 
 
 def check_fits_axis(name: str, width: int, axis: str, length, hint: str | None = None):

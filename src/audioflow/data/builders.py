@@ -13,35 +13,15 @@ import os
 import numpy as np
 
 from audioflow._validation import check_bool, is_int, parameter_error
-from audioflow.data.options import check_dataset_args, dataset_args
+from audioflow.data.options import check_dataset_args, takes_builder_arguments
 from audioflow.data.pipeline import build
 from audioflow.data.sources import check_class_names, directory_sources, file_list_sources
 
 __all__ = ["audio_dataset", "audio_dataset_from_directory"]
 
 
-def audio_dataset_from_directory(
-    directory,
-    labels="inferred",
-    label_mode="int",
-    class_names=None,
-    batch_size=32,
-    sample_rate=16000,
-    duration=None,
-    crop="random",
-    pad="zeros",
-    mono=True,
-    shuffle=True,
-    seed=None,
-    validation_split=None,
-    subset=None,
-    on_error="raise",
-    cache=None,
-    num_parallel_calls="auto",
-    follow_links=False,
-    num_shards=None,
-    shard_index=0,
-):
+@takes_builder_arguments("directory", labels="inferred", follow_links=False)
+def audio_dataset_from_directory(directory, labels, class_names, follow_links, **pipeline):
     """A ``tf.data.Dataset`` of ``(audio, label)`` batches from a folder of audio files.
 
     A superset of ``keras.utils.audio_dataset_from_directory`` (same ``labels``,
@@ -146,7 +126,7 @@ def audio_dataset_from_directory(
         >>> model.fit(train, validation_data=val, epochs=10)                  # doctest: +SKIP
         >>> print(train.skipped.summary())                                    # doctest: +SKIP
     """
-    spec = check_dataset_args(**dataset_args(locals()))  # the arguments, as passed
+    spec = check_dataset_args(**pipeline)  # the other arguments, as passed
     if not (labels in ("inferred", None) or isinstance(labels, (list, tuple))):
         raise parameter_error("labels", '"inferred", None, or a list/tuple of integer labels', labels=labels)
     if isinstance(labels, (list, tuple)) and not all(is_int(label) for label in labels):
@@ -161,31 +141,12 @@ def audio_dataset_from_directory(
     if not isinstance(directory, (str, os.PathLike)):
         raise parameter_error("directory", "a path", directory=directory)
 
-    sources = directory_sources(directory, labels, class_names, label_mode, follow_links)
+    sources = directory_sources(directory, labels, class_names, spec.label_mode, follow_links)
     return build(*sources, spec, source="directory")
 
 
-def audio_dataset(
-    files,
-    labels=None,
-    label_mode="int",
-    class_names=None,
-    batch_size=32,
-    sample_rate=16000,
-    duration=None,
-    crop="random",
-    pad="zeros",
-    mono=True,
-    shuffle=True,
-    seed=None,
-    validation_split=None,
-    subset=None,
-    on_error="raise",
-    cache=None,
-    num_parallel_calls="auto",
-    num_shards=None,
-    shard_index=0,
-):
+@takes_builder_arguments("files", labels=None)
+def audio_dataset(files, labels, class_names, **pipeline):
     """A ``tf.data.Dataset`` of ``(audio, label)`` batches from a list of files or a CSV manifest.
 
     Same pipeline, options and outputs as :func:`audio_dataset_from_directory`; only the way
@@ -217,7 +178,7 @@ def audio_dataset(
         >>> ds = audioflow.data.audio_dataset("train.csv", sample_rate=22050, duration=5.0,
         ...                                   seed=0)                          # doctest: +SKIP
     """
-    spec = check_dataset_args(**dataset_args(locals()))  # the arguments, as passed
+    spec = check_dataset_args(**pipeline)  # the other arguments, as passed
     manifest = isinstance(files, (str, os.PathLike))
     if manifest:
         if not os.fspath(files).lower().endswith(".csv"):
@@ -239,5 +200,5 @@ def audio_dataset(
     if class_names is not None:
         check_class_names(class_names)
 
-    sources = file_list_sources(files, labels, class_names, label_mode, manifest)
+    sources = file_list_sources(files, labels, class_names, spec.label_mode, manifest)
     return build(*sources, spec, source="files")

@@ -13,22 +13,29 @@ import keras
 from audioflow import ops as af
 from audioflow._compat import DataLayer
 from audioflow._validation import (
-    check_augment_range,
     check_choice,
     check_fits_axis,
+    check_gain_args,
     check_int,
+    check_noise_args,
     check_number,
     check_spec_augment_args,
     parameter_error,
 )
+from audioflow.layers._arguments import init_arguments, keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
-from audioflow.ops.augment import NOISE_COLORS, SHIFT_MODES, seconds_to_samples
+from audioflow.ops.augment import SHIFT_MODES, seconds_to_samples
 
 
 class _RandomLayer(AudioLayer):
-    """A layer drawing from its own seed generator when ``training`` is true, the identity otherwise."""
+    """A layer drawing from its own seed generator when ``training`` is true, the identity otherwise.
+
+    A subclass either defines ``__init__`` and ``_augment``, or is made by :func:`_applies` from
+    an op of :mod:`audioflow.ops.augment`, whose keyword arguments it takes.
+    """
 
     input_layout = "(batch, samples) or (batch, samples, channels)"
+    _ranks = (2, 3)  # the input ranks accepted
 
     def __init__(self, *, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -36,7 +43,13 @@ class _RandomLayer(AudioLayer):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._remember(seed=seed)
-        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
+        self.input_spec = keras.InputSpec(min_ndim=self._ranks[0], max_ndim=self._ranks[1])
+
+    def _take_op_arguments(self, op_arguments, *, seed=None, **kwargs):
+        """``__init__`` of a layer made by :func:`_applies`: the op's arguments, checked and kept."""
+        _RandomLayer.__init__(self, seed=seed, **kwargs)
+        self._check(**op_arguments)
+        self._op_arguments = keep_arguments(self, op_arguments)
 
     def call(self, inputs, training=None):
         x = self._compute_input(inputs)
@@ -44,11 +57,32 @@ class _RandomLayer(AudioLayer):
             return self._output(x)
         return self._output(self._augment(x))
 
+    def _augment(self, x):
+        return self._op(x, **self._op_arguments, seed=self.seed_generator)
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
 
+def _applies(op, check):
+    """Class decorator: a random layer that applies ``op`` in training.
+
+    The layer takes the op's keyword arguments (less ``seed``: the layer's own), with the op's
+    defaults (one signature for both); ``check``, the op's own check, validates them in
+    ``__init__``; ``call`` passes them on as they were passed.
+    """
+
+    def decorate(cls):
+        cls._op, cls._check = staticmethod(op), staticmethod(check)
+        cls.__init__ = takes_op_arguments(op, but=("seed",))(_RandomLayer._take_op_arguments)
+        cls.__init__.__name__, cls.__init__.__qualname__ = "__init__", f"{cls.__qualname__}.__init__"
+        return cls
+
+    return decorate
+
+
 @serializable
+@_applies(af.spec_augment, check_spec_augment_args)
 class SpecAugment(_RandomLayer):
     """SpecAugment (Park et al. 2019) on time-major features ``(batch, frames, bins[, channels])``.
 
@@ -75,44 +109,7 @@ class SpecAugment(_RandomLayer):
     """
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
-
-    def __init__(
-        self,
-        *,
-        freq_mask_param=10,
-        n_freq_masks=2,
-        time_mask_param=10,
-        n_time_masks=2,
-        time_mask_max_ratio=1.0,
-        time_warp_param=0,
-        mask_value="mean",
-        seed=None,
-        **kwargs,
-    ):
-        super().__init__(seed=seed, **kwargs)
-        check_spec_augment_args(
-            freq_mask_param,
-            n_freq_masks,
-            time_mask_param,
-            n_time_masks,
-            time_mask_max_ratio,
-            time_warp_param,
-            mask_value,
-        )
-        self.freq_mask_param, self.n_freq_masks = freq_mask_param, n_freq_masks
-        self.time_mask_param, self.n_time_masks = time_mask_param, n_time_masks
-        self.time_mask_max_ratio, self.time_warp_param = time_mask_max_ratio, time_warp_param
-        self.mask_value = mask_value
-        self._remember(
-            freq_mask_param=freq_mask_param,
-            n_freq_masks=n_freq_masks,
-            time_mask_param=time_mask_param,
-            n_time_masks=n_time_masks,
-            time_mask_max_ratio=time_mask_max_ratio,
-            time_warp_param=time_warp_param,
-            mask_value=mask_value,
-        )
-        self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
+    _ranks = (3, 4)
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -129,21 +126,9 @@ class SpecAugment(_RandomLayer):
                 frames=frames,
             )
 
-    def _augment(self, x):
-        return af.spec_augment(
-            x,
-            freq_mask_param=self.freq_mask_param,
-            n_freq_masks=self.n_freq_masks,
-            time_mask_param=self.time_mask_param,
-            n_time_masks=self.n_time_masks,
-            time_mask_max_ratio=self.time_mask_max_ratio,
-            time_warp_param=self.time_warp_param,
-            mask_value=self.mask_value,
-            seed=self.seed_generator,
-        )
-
 
 @serializable
+@_applies(af.random_gain, check_gain_args)
 class RandomGain(_RandomLayer):
     """Random gain on waveforms ``(batch, samples[, channels])``: ``g ~ U[gain_db]`` dB per example.
 
@@ -154,17 +139,9 @@ class RandomGain(_RandomLayer):
     See :func:`audioflow.ops.random_gain`.
     """
 
-    def __init__(self, *, gain_db=(-6.0, 6.0), seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        self._gain_db = check_augment_range("gain_db", gain_db)
-        self.gain_db = gain_db
-        self._remember(gain_db=gain_db)
-
-    def _augment(self, x):
-        return af.random_gain(x, gain_db=self._gain_db, seed=self.seed_generator)
-
 
 @serializable
+@_applies(af.add_noise, check_noise_args)
 class AddNoise(_RandomLayer):
     """Additive white or pink noise on waveforms, at an SNR ``~ U[snr_db]`` dB per example.
 
@@ -178,16 +155,6 @@ class AddNoise(_RandomLayer):
 
     See :func:`audioflow.ops.add_noise`.
     """
-
-    def __init__(self, *, snr_db=(5.0, 40.0), color="white", seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        self._snr_db = check_augment_range("snr_db", snr_db)
-        check_choice("color", color, NOISE_COLORS)
-        self.snr_db, self.color = snr_db, color
-        self._remember(snr_db=snr_db, color=color)
-
-    def _augment(self, x):
-        return af.add_noise(x, snr_db=self._snr_db, color=self.color, seed=self.seed_generator)
 
 
 @serializable
@@ -208,9 +175,8 @@ class RandomTimeShift(_RandomLayer):
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_choice("mode", mode, SHIFT_MODES)
-        self.max_shift, self.sample_rate, self.mode = max_shift, sample_rate, mode
+        keep_arguments(self, init_arguments(RandomTimeShift.__init__, locals(), but=("seed",)))
         self._max_shift = seconds_to_samples(max_shift, sample_rate)
-        self._remember(max_shift=max_shift, sample_rate=sample_rate, mode=mode)
 
     def _augment(self, x):
         return af.random_time_shift(x, max_shift=self._max_shift, mode=self.mode, seed=self.seed_generator)

@@ -7,6 +7,7 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_bool, check_int, check_number, parameter_error
+from audioflow.layers._arguments import init_arguments, keep_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.layers.pcen import PCEN
 from audioflow.ops.leaf import (
@@ -86,20 +87,7 @@ class Leaf(AudioLayer):
         self._hop_length = default_hop if hop_length is None else hop_length
         if self._hop_length < 1:
             raise parameter_error("hop_length", "a positive integer", hop_length=self._hop_length)
-        self.n_filters, self.sample_rate, self.f_min, self.f_max = n_filters, sample_rate, f_min, f_max
-        self.win_length, self.hop_length = win_length, hop_length
-        self.learn_filters, self.learn_pooling, self.learn_pcen = learn_filters, learn_pooling, learn_pcen
-        self._remember(
-            n_filters=n_filters,
-            sample_rate=sample_rate,
-            win_length=win_length,
-            hop_length=hop_length,
-            f_min=f_min,
-            f_max=f_max,
-            learn_filters=learn_filters,
-            learn_pooling=learn_pooling,
-            learn_pcen=learn_pcen,
-        )
+        keep_arguments(self, init_arguments(Leaf.__init__, locals()))
         self._initial_gabor = gabor_parameters(n_filters, sample_rate, f_min, resolved_f_max)
         self.pcen = PCEN(
             gain=0.96,

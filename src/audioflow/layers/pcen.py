@@ -7,10 +7,12 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_choice, check_number, check_pcen_args, parameter_error
+from audioflow.layers._arguments import keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.pcen import (
     exponential_moving_average,
     max_filter_bins,
+    pcen,
     pcen_compress,
     smoothing_coefficient,
 )
@@ -55,44 +57,18 @@ class PCEN(AudioLayer):
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
 
-    def __init__(
-        self,
-        *,
-        sample_rate=22050,
-        hop_length=512,
-        gain=0.98,
-        bias=2.0,
-        power=0.5,
-        time_constant=0.4,
-        eps=1e-6,
-        b=None,
-        max_size=1,
-        initial_state="librosa",
-        trainable=False,
-        **kwargs,
-    ):
+    @takes_op_arguments(pcen, but=("initial_state", "return_state"))
+    def __init__(self, op_arguments, *, initial_state="librosa", trainable=False, **kwargs):
         super().__init__(trainable=trainable, **kwargs)
-        check_pcen_args(sample_rate, hop_length, gain, bias, power, time_constant, eps, b, max_size)
-        for name, value in (("gain", gain), ("bias", bias), ("power", power)):
-            check_number(name, value, exclusive_minimum=0.0)
+        check_pcen_args(**op_arguments)
+        for name in ("gain", "bias", "power"):  # learnt as logarithms
+            check_number(name, op_arguments[name], exclusive_minimum=0.0)
         check_choice("initial_state", initial_state, INITIAL_STATES)
-        self.sample_rate, self.hop_length, self.time_constant = sample_rate, hop_length, time_constant
-        self.gain, self.bias, self.power, self.eps, self.b = gain, bias, power, eps, b
-        self.max_size, self.initial_state = max_size, initial_state
-        self._remember(
-            sample_rate=sample_rate,
-            hop_length=hop_length,
-            gain=gain,
-            bias=bias,
-            power=power,
-            time_constant=time_constant,
-            eps=eps,
-            b=b,
-            max_size=max_size,
-            initial_state=initial_state,
-        )
+        keep_arguments(self, dict(op_arguments, initial_state=initial_state))
         self._smoothing = (
-            smoothing_coefficient(sample_rate, hop_length, time_constant) if b is None else float(b)
+            smoothing_coefficient(self.sample_rate, self.hop_length, self.time_constant)
+            if self.b is None
+            else float(self.b)
         )
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 

@@ -13,19 +13,22 @@ Layouts: waveforms ``(batch, samples[, channels])``; spectra time-major
 
 from __future__ import annotations
 
+import inspect
+
 import keras
 import numpy as np
 from keras import ops
 
 from audioflow._validation import (
-    check_augment_range,
+    NOISE_COLORS,
     check_choice,
+    check_gain_args,
     check_int,
+    check_noise_args,
     check_number,
     check_spec_augment_args,
 )
 
-NOISE_COLORS = ("white", "pink")
 SHIFT_MODES = ("roll", "zeros")
 
 
@@ -153,15 +156,7 @@ def spec_augment(
         the augmented features, same shape and dtype (float32 for integer input).
     """
     seed = _generator(seed)
-    check_spec_augment_args(
-        freq_mask_param,
-        n_freq_masks,
-        time_mask_param,
-        n_time_masks,
-        time_mask_max_ratio,
-        time_warp_param,
-        mask_value,
-    )
+    check_spec_augment_args(**_spec_augment_arguments(locals()))
     x = time_warp(_float(x), max_warp=time_warp_param, seed=seed)
     rank = len(x.shape)
     features = _channels_first(x)
@@ -183,6 +178,14 @@ def spec_augment(
     return _channels_last(ops.where(masked, fill, features), rank)
 
 
+def _spec_augment_arguments(local_values: dict) -> dict:
+    """:func:`spec_augment`'s arguments but ``x`` and ``seed``, from its ``locals()``."""
+    return {name: local_values[name] for name in _SPEC_AUGMENT_ARGUMENTS}
+
+
+_SPEC_AUGMENT_ARGUMENTS = tuple(inspect.signature(spec_augment).parameters)[1:-1]
+
+
 def _per_example(values, rank: int):
     """``(batch,)`` -> broadcastable against ``(batch, samples[, channels])``."""
     return ops.reshape(values, (-1,) + (1,) * (rank - 1))
@@ -196,7 +199,7 @@ def random_gain(x, *, gain_db=(-6.0, 6.0), seed=None):
         gain_db: ``(low, high)`` in dB, low <= high (torchaudio ``Vol(gain_type="db")`` with a random gain).
     """
     seed = _generator(seed)
-    low, high = check_augment_range("gain_db", gain_db)
+    low, high = check_gain_args(gain_db=gain_db)
     x = _float(x)
     gain = _uniform((ops.shape(x)[0],), low, high, seed)
     scale = ops.power(10.0, gain / 20.0)
@@ -240,8 +243,7 @@ def add_noise(x, *, snr_db=(5.0, 40.0), color: str = "white", seed=None):
         color: "white" or "pink".
     """
     seed = _generator(seed)
-    low, high = check_augment_range("snr_db", snr_db)
-    check_choice("color", color, NOISE_COLORS)
+    low, high = check_noise_args(snr_db=snr_db, color=color)
     x = _float(x)
     rank = len(x.shape)
     axes = tuple(range(1, rank))
