@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import numpy as np
 from keras import ops
 
 from audioflow._arguments import argument_names
@@ -36,8 +37,8 @@ class StreamingFrontEnd:
 
     Framing with ``center=False`` makes each frame depend only on its own ``n_fft`` samples, so
     a stream can output every frame as soon as its last sample arrives. The front end keeps the
-    samples not yet used by a whole frame (fewer than ``n_fft``), and for PCEN the smoother's state
-    after the last frame. The maths is the layer's own (its ``call`` on whole frames; PCEN's
+    samples not yet used by a whole frame (fewer than ``n_fft``, on the host as NumPy: chunks of
+    new lengths then cost no compilation), and for PCEN the smoother's state after the last frame. The maths is the layer's own (its ``call`` on whole frames; PCEN's
     smoother started from the carried state).
 
     Args:
@@ -101,12 +102,12 @@ class StreamingFrontEnd:
 
     def process(self, chunk):
         """The frames completed by ``chunk`` (the next samples of the stream), ``(batch, new_frames, ...)``."""
-        chunk = ops.convert_to_tensor(chunk)
+        chunk = np.asarray(keras.ops.convert_to_numpy(chunk))
         shape = tuple(chunk.shape)
         check_chunk(shape, self._stream_shape)
         if self._stream_shape is None:
             self._start(shape)
-        buffer = ops.concatenate([self._leftover, ops.cast(chunk, self._leftover.dtype)], axis=1)
+        buffer = np.concatenate([self._leftover, chunk.astype(self._leftover.dtype, copy=False)], axis=1)
         total = num_frames(int(buffer.shape[1]), n_fft=self.n_fft, hop_length=self.hop_length, center=False)
         outputs, first = [], 0
         for size in _block_sizes(total):
@@ -175,7 +176,7 @@ class StreamingFrontEnd:
         final = self.pcen if self.pcen is not None else self.layer
         self._output_dtype = final.compute_dtype
         dtype = "float64" if self.layer.compute_dtype == "float64" else "float32"
-        self._leftover = ops.zeros((shape[0], 0) + shape[2:], dtype=dtype)
+        self._leftover = np.zeros((shape[0], 0) + shape[2:], dtype=dtype)
 
     def _block(self, frames: int, first: bool):
         """The compiled computation of ``frames`` frames from their samples (and PCEN's state)."""
