@@ -7,6 +7,7 @@ input pipeline does not import TensorFlow unless it is used:
 - ``audioflow.layers``: Keras layers over the ops.
 - ``audioflow.data``: decoding, resampling and ``tf.data`` datasets from audio files.
 - ``audioflow.display``: plots with physical axes.
+- ``audioflow.streaming``: feature layers run chunk by chunk on live audio.
 """
 
 import importlib
@@ -25,9 +26,10 @@ __all__ = [
     "display",
     "layers",
     "ops",
+    "streaming",
 ]
 
-_SUBMODULES = ("ops", "layers", "data", "display")
+_SUBMODULES = ("ops", "layers", "data", "display", "streaming")
 
 
 def __getattr__(name):
