@@ -20,7 +20,6 @@ from audioflow._validation.basic import (
     check_number,
     is_int,
     is_number,
-    memoised,
     parameter_error,
     python_value,
 )
@@ -95,7 +94,6 @@ __all__ = [
     "is_tensor_window",
     "mel_arguments",
     "parameter_error",
-    "memoised",
     "python_value",
     "resolve_mel_args",
     "resolve_mel_scale",

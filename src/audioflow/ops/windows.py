@@ -6,7 +6,8 @@ import numpy as np
 from keras import ops
 
 from audioflow._compat import constant_tensor, host_constant
-from audioflow._validation import check_int, check_window, is_tensor_window, memoised, scipy_window
+from audioflow._validation import check_int, check_window, is_tensor_window, scipy_window
+from audioflow._validation.basic import memoised
 from audioflow.ops._tensor import cast_like, dtype_name, pad_last_axis
 
 # The STFT ops validate their window on every call; under torch.compile that NumPy/scipy work then
