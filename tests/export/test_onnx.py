@@ -68,11 +68,20 @@ def assert_close(name, kind, got, expected):
         assert np.max(np.abs(got - expected)) <= LINEAR_RTOL * scale, name
 
 
+#: Layers that a backend exports for a fixed input length only (torch.export turns a padding width
+#: computed from the length into a constant); export_onnx refuses them with a variable length.
+FIXED_LENGTH_ONLY = {"torch": {"Leaf"}}
+
+
+def exported_features():
+    return {k: v for k, v in FEATURES.items() if k not in FIXED_LENGTH_ONLY.get(keras.backend.backend(), ())}
+
+
 @pytest.fixture(scope="module")
 def feature_export(tmp_path_factory):
     keras.utils.set_random_seed(0)
     inputs = keras.Input((None,))
-    model = keras.Model(inputs, [make(inputs) for _, make in FEATURES.values()])
+    model = keras.Model(inputs, [make(inputs) for _, make in exported_features().values()])
     path = export_onnx(model, tmp_path_factory.mktemp("onnx") / "features.onnx")
     return model, path
 
@@ -84,8 +93,8 @@ def test_every_feature_layer_matches_keras(feature_export, samples):
     expected = [to_numpy(y) for y in model(x, training=False)]
     for batch in (1, 8):  # each example's features are independent of its batch-mates
         got = run_onnx(path, x[:batch])
-        assert len(got) == len(FEATURES)
-        for (name, (kind, _)), g, e in zip(FEATURES.items(), got, expected, strict=True):
+        assert len(got) == len(exported_features())
+        for (name, (kind, _)), g, e in zip(exported_features().items(), got, expected, strict=True):
             assert_close(f"{name} batch={batch}", kind, g, e[:batch])
 
 
@@ -99,6 +108,24 @@ def test_graph_has_standard_operators_and_a_dynamic_batch(feature_export):
     dims = proto.graph.input[0].type.tensor_type.shape.dim
     assert len(dims) == 2 and not dims[0].HasField("dim_value") and not dims[1].HasField("dim_value")
     assert {n.op_type for n in proto.graph.node}.isdisjoint({"DFT", "STFT"})  # matrix products
+
+
+@pytest.mark.parametrize("name", sorted(FIXED_LENGTH_ONLY.get(keras.backend.backend(), ())) or [None])
+def test_fixed_length_only_layers(tmp_path, name):
+    """Refused by name with a variable length; exported and equal to Keras with a fixed one."""
+    if name is None:
+        return  # this backend exports every layer with a variable length (the test above)
+    kind, make = FEATURES[name]
+    inputs = keras.Input((None,))
+    with pytest.raises(ParameterError, match=rf"Received: layer='.*\({name}\)'.*fixed input length"):
+        export_onnx(keras.Model(inputs, make(inputs)), tmp_path / "variable.onnx")
+    inputs = keras.Input((2000,))
+    model = keras.Model(inputs, make(inputs))
+    path = export_onnx(model, tmp_path / "fixed.onnx")
+    x = waveforms(8, 2000)
+    expected = to_numpy(model(x, training=False))
+    for batch in (1, 8):
+        assert_close(name, kind, run_onnx(path, x[:batch])[0], expected[:batch])
 
 
 def test_classifier_matches_keras(tmp_path):

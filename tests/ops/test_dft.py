@@ -27,13 +27,22 @@ def test_dft_matrices_match_numpy_fft(n_fft):
     assert relative_error(frames @ cos, expected.real) < CONSTANT_RTOL
     assert relative_error(frames @ sin, expected.imag) < CONSTANT_RTOL
     a, b = inverse_real_dft_matrices(n_fft, "float64")
-    assert relative_error(expected.real @ a + expected.imag @ b, np.fft.irfft(expected, n_fft)) < CONSTANT_RTOL
+    assert (
+        relative_error(expected.real @ a + expected.imag @ b, np.fft.irfft(expected, n_fft)) < CONSTANT_RTOL
+    )
 
 
 @pytest.mark.parametrize(("n_fft", "hop_length", "win_length", "window", "center", "pad_mode"), STFT_GRID)
-def test_export_safe_stft_matches_librosa(test_signals, n_fft, hop_length, win_length, window, center, pad_mode):
+def test_export_safe_stft_matches_librosa(
+    test_signals, n_fft, hop_length, win_length, window, center, pad_mode
+):
     kwargs = dict(
-        n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
     )
     for name, y in test_signals.items():
         with af.export_safe_stft():

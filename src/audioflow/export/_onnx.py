@@ -37,6 +37,8 @@ from audioflow.ops import export_safe_stft
 #: The exported graph's input name.
 INPUT_NAME = "waveform"
 _STANDARD_DOMAINS = ("", "ai.onnx")
+#: torch.onnx's exporter writes opset 18 and up (its down-conversion to 17 fails on Pad).
+_TORCH_MIN_OPSET = 18
 
 
 def export_onnx(model, path, *, opset: int = 17) -> Path:
@@ -157,23 +159,65 @@ def _from_torch(model, shape, opset: int):
 
     samples = shape[1] if shape[1] is not None else 4096
     example = torch.zeros((2, samples), dtype=torch.float32)
-    dims = {0: torch.export.Dim("batch", min=1)}
+    # DYNAMIC (not a named Dim with bounds): guards such as "at least one frame" refine the range
+    # instead of failing the export.
+    dims = {0: torch.export.Dim.DYNAMIC}
     if shape[1] is None:
-        dims[1] = torch.export.Dim("samples", min=1)
+        dims[1] = torch.export.Dim.DYNAMIC
     try:
         program = torch.onnx.export(
             _Inference(model).eval(),
             (example,),
             dynamo=True,
             dynamic_shapes={"waveform": dims},
-            opset_version=opset,
+            opset_version=max(opset, _TORCH_MIN_OPSET),
             input_names=[INPUT_NAME],
             verbose=False,
         )
     except Exception as error:  # torch.export / onnxscript errors name the aten operator
         raise _layer_error(model, error) from error
     program.optimize()
-    return program.model_proto
+    proto = program.model_proto
+    fixed = [
+        d.dim_value
+        for d, size in zip(proto.graph.input[0].type.tensor_type.shape.dim, shape, strict=True)
+        if size is None
+    ]
+    if any(fixed):
+        raise onnx_layer_error(
+            _first_failing_layer(model), f"torch.export fixed a dynamic input size to {fixed} samples/batch."
+        )
+    if shape[1] is None:
+        _check_other_length(model, proto, samples + 41)
+    return proto
+
+
+def _check_other_length(model, proto, samples: int) -> None:
+    """Refuse a variable-length export whose outputs are wrong at a length other than the example's.
+
+    ``torch.export`` can turn a size computed from the length (a padding width, say) into a
+    constant without complaint; running the graph at another length catches it, naming the layer
+    of the first wrong output.
+    """
+    import numpy as np
+    import onnxruntime
+
+    x = np.random.default_rng(0).standard_normal((2, samples)).astype(np.float32)
+    session = onnxruntime.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = session.run(None, {INPUT_NAME: x})
+    expected = model(x, training=False)
+    expected = expected if isinstance(expected, (list, tuple)) else [expected]
+    for index, (g, e) in enumerate(zip(got, expected, strict=True)):
+        e = keras.ops.convert_to_numpy(e)
+        if g.shape != e.shape or not np.allclose(
+            g, e, rtol=1e-3, atol=1e-3 * float(np.max(np.abs(e), initial=1.0))
+        ):
+            layer = model.outputs[index]._keras_history.operation
+            raise onnx_layer_error(
+                f"{layer.name} ({type(layer).__name__})",
+                "torch.export fixed a size computed from the input length, so the graph is wrong at "
+                "other lengths. Give the model a fixed input length (keras.Input((samples,))) to export it.",
+            )
 
 
 def _through_tensorflow(model, opset: int):
@@ -220,6 +264,7 @@ def _main(argv) -> None:
 
 
 if __name__ == "__main__":
-    import audioflow.models  # noqa: F401  (registers audioflow's layers and model parts for loading)
+    import audioflow.layers  # noqa: F401  (registers audioflow's layers for loading)
+    import audioflow.models  # noqa: F401  (and the classifier's parts)
 
     _main(sys.argv[1:])
