@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from keras import ops
 
-from audioflow._compat import pad
+from audioflow._compat import ops, pad
 
 #: Float dtypes the maths runs in; anything else (integers, float16, bfloat16) becomes float32.
 COMPUTE_DTYPES = ("float32", "float64")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 
-import keras
 import numpy as np
-from keras import ops
 
 from audioflow._arguments import argument_names, arguments_for, keyword_arguments, take_arguments
-from audioflow._compat import constant_tensor, host_constant
+from audioflow._compat import backend_name, constant_tensor, host_constant, ops
 from audioflow._validation import (
     check_delta_args,
     check_input,
@@ -66,7 +64,7 @@ def dynamic_chunking(n_frames: int | None) -> bool:
     256 frames each) are then processed in chunks of at most ``2048 // frames`` signals
     (:func:`unknown_batch_chunks`; 1.5-2x faster for 64 clips of 10 s, with or without XLA). Shorter signals are left whole: a typical batch of them already fits in cache.
     """
-    return keras.backend.backend() == "tensorflow" and n_frames is not None and n_frames >= 256
+    return backend_name() == "tensorflow" and n_frames is not None and n_frames >= 256
 
 
 def unknown_batch_chunks(n_items, n_frames: int):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from keras import ops
-
+from audioflow._compat import ops
 from audioflow._validation import check_bool, check_int, is_int
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from keras import ops
+
+from audioflow._compat import ops
 
 #: LEAF clips the Gaussian pooling width (relative to half the window) to [2 / size, 0.5].
 _POOL_WIDTH_MAX = 0.5

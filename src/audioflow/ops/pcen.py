@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from keras import ops
 
+from audioflow._compat import ops
 from audioflow._validation import check_pcen_args
 from audioflow.ops.augment import _float
 

@@ -6,12 +6,10 @@ Layout: signals are ``(..., samples)``; spectra are time-major ``(..., frames, b
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import ops
 
 from audioflow._arguments import argument_names, keyword_arguments, take_arguments
-from audioflow._compat import pad
+from audioflow._compat import backend_name, ops, pad
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -96,7 +94,7 @@ def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
     gather); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
     (or no) padding only: ``keras.ops.pad``'s other modes fail on signals shorter than the pad.
     """
-    backend = keras.backend.backend()
+    backend = backend_name()
     if backend == "torch":
         return "torch.stft"
     if backend != "tensorflow" or _in_xla_graph():
