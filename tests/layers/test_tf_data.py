@@ -127,3 +127,8 @@ def test_a_function_of_several_layers_maps_over_a_dataset():
     x = _waveforms()
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(2).map(lambda batch: delta(log_mel(batch)))
     _relative(POWER_RTOL)(np.concatenate(list(dataset)), to_numpy(delta(log_mel(x))))
+
+
+def test_every_layer_is_mapped_here():
+    covered = {type(make_layer()).__name__ for make_layer, _, _ in CASES.values()}
+    assert covered == set(layers.__all__) - {"Mixup"}  # Mixup (a pair (x, y)): tests/layers/test_augment.py

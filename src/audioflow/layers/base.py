@@ -16,6 +16,12 @@
 - **Input ranks from** ``keras.InputSpec``. A layer sets ``self.input_spec`` (``min_ndim``/
   ``max_ndim`` or ``ndim``); a wrong rank is a :class:`~audioflow.errors.ParameterError` naming the
   layout (``input_layout``), raised when the layer is called or built.
+- **tf.data on every backend.** Called on a ``tf.data`` graph's tensor under JAX or PyTorch
+  (``dataset.map(layer)``), a layer computes with TensorFlow ops in that graph: the ops and layers
+  take ``ops``/``random`` from :mod:`audioflow._compat`, which resolve to Keras' TensorFlow
+  backend there (:func:`~audioflow._compat.tensorflow_scope`), and its weights are read as
+  TensorFlow constants. Layers therefore use ``ops`` from ``audioflow._compat``, never
+  ``keras.ops`` directly, in ``call``.
 - **Another library's argument names** (``sr=``, ``fmin=``, ``num_mel_bins=``, ...) are refused
   with the audioflow name ("audioflow calls it `sample_rate`").
 
