@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import sys
 import threading
 import weakref
@@ -145,7 +146,7 @@ def _tensorflow_op(name, public):
     if module not in ("numpy", "math", "nn", "core", "linalg", "image"):
         return public
     function = getattr(_tensorflow_module(module), name)
-    if module == "nn":  # keras.ops.nn fills in defaults the backend functions need
+    if "data_format" in inspect.signature(function).parameters:  # keras.ops fills in None
         return lambda *args, data_format=None, **kwargs: function(
             *args, data_format=data_format or keras.config.image_data_format(), **kwargs
         )
