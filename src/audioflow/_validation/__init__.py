@@ -22,6 +22,13 @@ from audioflow._validation.basic import (
     parameter_error,
     python_value,
 )
+from audioflow._validation.export import (
+    EXPORT_FORMATS,
+    FORMAT_BACKENDS,
+    check_export_args,
+    formats_for_backend,
+    unexportable_layer_error,
+)
 from audioflow._validation.learning import (
     MASK_VALUES,
     NOISE_COLORS,
@@ -49,6 +56,11 @@ from audioflow._validation.spectral import (
 )
 
 __all__ = [
+    "EXPORT_FORMATS",
+    "FORMAT_BACKENDS",
+    "check_export_args",
+    "formats_for_backend",
+    "unexportable_layer_error",
     "MAX_SAMPLES",
     "DELTA_MODES",
     "MASK_VALUES",
