@@ -11,7 +11,6 @@ import pytest
 from audioflow.errors import ParameterError
 from audioflow.export import export_model, formats_for_backend, load_exported
 from tests.export.zoo import (
-    SAMPLE_RATE,
     STFT_ARGS,
     UNSUPPORTED,
     feature_zoo,
@@ -68,19 +67,6 @@ def test_every_feature_layer_round_trips(format, samples, exported_zoo):
                 assert max_db_error_above_floor(got[name], expected[name]) <= DB_ATOL, where
             else:
                 assert relative_error(got[name], expected[name]) <= POWER_RTOL, where
-
-
-@pytest.fixture(scope="module")
-def classifier_file(tmp_path_factory):
-    """A small ``audioflow train``-style classifier saved as .keras (raw audio in, probabilities out)."""
-    from audioflow.models import build_classifier
-
-    model = build_classifier(
-        ["yes", "no", "up"], sample_rate=SAMPLE_RATE, duration=0.25, size="small", seed=0
-    )
-    path = tmp_path_factory.mktemp("classifier") / "model.keras"
-    model.save(path)
-    return path
 
 
 @pytest.mark.parametrize("format", TF_FORMATS)
