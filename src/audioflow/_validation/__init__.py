@@ -5,7 +5,8 @@ Every message has one format::
     `win_length` must be <= `n_fft`. Received: win_length=1024, n_fft=512.
 
 optionally followed by a hint. ``basic`` holds the format and the generic checks, ``spectral`` the
-checks of the spectral ops and layers, ``learning`` those of augmentation, PCEN and LEAF.
+checks of the spectral ops and layers, ``learning`` those of augmentation, PCEN and LEAF,
+``streaming`` those of streaming front ends.
 """
 
 from audioflow._limits import DELTA_MODES, MAX_SAMPLES, PAD_MODES, MelArgs, StftArgs, scipy_window
@@ -54,6 +55,13 @@ from audioflow._validation.spectral import (
     resolve_stft_args,
     stft_arguments,
 )
+from audioflow._validation.streaming import (
+    check_chunk,
+    check_chunk_samples,
+    check_step_pcen,
+    check_streamable_settings,
+    check_streaming_parts,
+)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -72,6 +80,8 @@ __all__ = [
     "check_augment_range",
     "check_bool",
     "check_choice",
+    "check_chunk",
+    "check_chunk_samples",
     "check_db_args",
     "check_delta_args",
     "check_fits_axis",
@@ -87,6 +97,9 @@ __all__ = [
     "check_pcen_args",
     "check_power",
     "check_spec_augment_args",
+    "check_step_pcen",
+    "check_streamable_settings",
+    "check_streaming_parts",
     "check_window",
     "is_int",
     "is_number",

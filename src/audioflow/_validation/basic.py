@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 
@@ -33,6 +34,26 @@ def parameter_error(name: str, requirement: str, hint: str | None = None, **rece
     if hint:
         message += f" {hint}"
     return ParameterError(message)
+
+
+def memoised(function):
+    """``function`` cached on its arguments when all of them are hashable (numbers, strings, tuples).
+
+    The argument checks run on every op call, and eager PyTorch pays for them on each one: with the
+    same (hashable) arguments they now run once. Arrays and tensors are not hashable and are
+    checked afresh each time. Errors are never cached: a bad argument raises on every call.
+    """
+    cached = functools.lru_cache(maxsize=256, typed=True)(function)
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        try:
+            hash((args, tuple(kwargs.items())))
+        except TypeError:
+            return function(*args, **kwargs)
+        return cached(*args, **kwargs)
+
+    return checked
 
 
 def python_value(value):

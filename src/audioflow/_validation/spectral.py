@@ -29,6 +29,7 @@ from audioflow._validation.basic import (
     check_number,
     is_int,
     is_number,
+    memoised,
     parameter_error,
     python_value,
 )
@@ -130,6 +131,7 @@ def check_window(window, win_length: int):
     return array
 
 
+@memoised
 def stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode) -> StftArgs:
     """Validate STFT arguments; defaults resolved, NumPy scalars as Python values."""
     n_fft = check_int("n_fft", n_fft, minimum=2, maximum=MAX_N_FFT)
@@ -163,6 +165,7 @@ def check_power(power):
     return check_number("power", power, exclusive_minimum=0.0)
 
 
+@memoised
 def mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm) -> MelArgs:
     """Validate mel filterbank arguments; ``f_max`` resolved, NumPy scalars as Python values."""
     sample_rate = check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
@@ -208,6 +211,7 @@ _FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+@memoised
 def check_db_args(ref, amin, top_db, *, amplitude: bool = False):
     """Validate dB arguments; returns ``(ref, amin, top_db)`` as Python values.
 

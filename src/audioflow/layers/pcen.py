@@ -98,8 +98,21 @@ class PCEN(AudioLayer):
     def _transform(self, x):
         rank = len(x.shape)
         S = ops.transpose(x, (0, 3, 1, 2)) if rank == 4 else x  # (batch[, channels], frames, bins)
+        out, _ = self._normalise(S)
+        return ops.transpose(out, (0, 2, 3, 1)) if rank == 4 else out
+
+    def _normalise(self, S, start=None, hold=None):
+        """PCEN of ``S`` ``(batch[, channels], frames, bins)`` and the smoother state after its last frame.
+
+        ``start`` is the state before the first frame, ``(batch[, channels], 1, bins)`` (None: as
+        ``initial_state`` says); frames where ``hold`` (broadcastable to ``(..., frames, 1)``) is
+        true leave the state as it is (a stream's warm-up). Streaming carries the state from call to call.
+        """
         energy = max_filter_bins(S, self.max_size)
-        start = energy[..., :1, :] if self.initial_state == "first_frame" else 1.0
+        if start is None:
+            start = energy[..., :1, :] if self.initial_state == "first_frame" else 1.0
+        if hold is not None:
+            energy = ops.where(hold, start * ops.ones_like(energy), energy)
         smoothing = ops.clip(ops.cast(self.smoothing, S.dtype), 0.0, 1.0)
         M = exponential_moving_average(energy, smoothing, initial_state=start)
         out = pcen_compress(
@@ -110,7 +123,7 @@ class PCEN(AudioLayer):
             power=ops.exp(ops.cast(self.log_power, S.dtype)),
             eps=self.eps,
         )
-        return ops.transpose(out, (0, 2, 3, 1)) if rank == 4 else out
+        return out, M[..., -1:, :]
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -7,6 +7,7 @@ from keras import ops
 
 from audioflow._compat import constant_tensor, host_constant
 from audioflow._validation import check_int, check_window, is_tensor_window, scipy_window
+from audioflow._validation.basic import memoised
 from audioflow.ops._tensor import cast_like, dtype_name, pad_last_axis
 
 # The STFT ops validate their window on every call; under torch.compile that NumPy/scipy work then
@@ -65,6 +66,11 @@ def window_weights(window, win_length: int, *, like, size: int | None = None, sq
 
 @host_constant
 def _host_window(window, win_length: int, size: int | None, squared: bool, dtype: str) -> np.ndarray:
+    return _window_values(window, win_length, size, squared, dtype).copy()
+
+
+@memoised  # built once per named window; an array window is rebuilt (it is not hashable)
+def _window_values(window, win_length: int, size: int | None, squared: bool, dtype: str) -> np.ndarray:
     values = get_window(window, win_length, dtype=np.float64)
     if size is not None:
         values = pad_center(values, size)
