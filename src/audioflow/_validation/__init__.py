@@ -40,6 +40,13 @@ from audioflow._validation.learning import (
     check_pcen_args,
     check_spec_augment_args,
 )
+from audioflow._validation.onnx import (
+    MIN_ONNX_OPSET,
+    check_onnx_opset,
+    check_waveform_model,
+    onnx_domain_error,
+    onnx_layer_error,
+)
 from audioflow._validation.spectral import (
     MEL_SCALES,
     check_db_args,
@@ -69,6 +76,11 @@ __all__ = [
     "check_export_args",
     "formats_for_backend",
     "unexportable_layer_error",
+    "MIN_ONNX_OPSET",
+    "check_onnx_opset",
+    "check_waveform_model",
+    "onnx_domain_error",
+    "onnx_layer_error",
     "MAX_SAMPLES",
     "DELTA_MODES",
     "MASK_VALUES",
