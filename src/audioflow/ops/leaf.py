@@ -14,7 +14,6 @@ import math
 import numpy as np
 
 from audioflow._compat import ops
-
 from audioflow.ops._tensor import dim_maximum
 
 #: LEAF clips the Gaussian pooling width (relative to half the window) to [2 / size, 0.5].
