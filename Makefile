@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
-	$(PY) -m pip install -q -e ".[tensorflow,jax,torch,test,dev]"
+	$(PY) -m pip install -q -e ".[tensorflow,jax,torch,test,dev,export]"
 	touch $(STAMP)
 
 demo: $(STAMP)

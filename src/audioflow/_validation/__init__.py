@@ -33,6 +33,13 @@ from audioflow._validation.learning import (
     check_pcen_args,
     check_spec_augment_args,
 )
+from audioflow._validation.onnx import (
+    MIN_ONNX_OPSET,
+    check_onnx_opset,
+    check_waveform_model,
+    onnx_domain_error,
+    onnx_layer_error,
+)
 from audioflow._validation.spectral import (
     MEL_SCALES,
     check_db_args,
@@ -57,6 +64,11 @@ from audioflow._validation.streaming import (
 )
 
 __all__ = [
+    "MIN_ONNX_OPSET",
+    "check_onnx_opset",
+    "check_waveform_model",
+    "onnx_domain_error",
+    "onnx_layer_error",
     "MAX_SAMPLES",
     "DELTA_MODES",
     "MASK_VALUES",

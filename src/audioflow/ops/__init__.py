@@ -17,6 +17,7 @@ from audioflow.ops.augment import (
     spec_augment,
     time_warp,
 )
+from audioflow.ops.dft import export_safe_stft
 from audioflow.ops.features import apply_filterbank, delta, log_mel_spectrogram, melspectrogram, mfcc
 from audioflow.ops.filters import (
     dct_matrix,
@@ -44,6 +45,7 @@ __all__ = [
     "dct_matrix",
     "delta",
     "exponential_moving_average",
+    "export_safe_stft",
     "fft_frequencies",
     "frame",
     "gabor_energy",

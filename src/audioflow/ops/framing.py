@@ -30,6 +30,11 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
         n_samples = check_int("n_samples", n_samples, minimum=0)
     padded = n_samples + 2 * (n_fft // 2) if center else n_samples
     count = 1 + (padded - n_fft) // hop_length
+    if type(n_samples).__name__ == "SymInt":
+        # A torch.export symbolic length stays symbolic (``ops.maximum`` would fix it to the example's).
+        import torch
+
+        return torch.sym_max(count, 0)
     return ops.maximum(count, 0) if symbolic else max(count, 0)
 
 

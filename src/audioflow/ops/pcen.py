@@ -17,6 +17,7 @@ from keras import ops
 
 from audioflow._validation import check_pcen_args
 from audioflow.ops.augment import _float
+from audioflow.ops.dft import expm1, log1p
 
 _DEFAULT_CHUNK = 64
 
@@ -71,7 +72,7 @@ def exponential_moving_average(E, coefficient, *, initial_state=1.0, chunk_size:
     within = ops.where(lag >= 0, s * _powers(decay, lag), 0.0)
     local = ops.matmul(x, within)  # (..., bins, K, C): each chunk filtered from a zero state
     chunk_decay = _powers(decay, float(chunk))
-    steps = ops.cast(ops.arange(chunks), E.dtype)
+    steps = ops.cast(ops.arange(chunks, dtype="int32"), E.dtype)  # a dtype: `chunks` may be a SymInt
     chunk_lag = steps[None, :] - steps[:, None]
     across = ops.where(chunk_lag >= 0, _powers(chunk_decay, chunk_lag), 0.0)
     start = ops.swapaxes(
@@ -114,12 +115,12 @@ def pcen_compress(S, M, *, gain, bias, power, eps):
     ``gain``, ``bias`` and ``power`` may be Python numbers (librosa's branches) or tensors
     broadcastable to ``S`` (learnable, then bias > 0 is required).
     """
-    smooth = ops.exp(-gain * (np.log(eps) + ops.log1p(M / eps)))
+    smooth = ops.exp(-gain * (np.log(eps) + log1p(M / eps)))
     if isinstance(power, (int, float)) and power == 0:
-        return ops.log1p(S * smooth)
+        return log1p(S * smooth)
     if isinstance(bias, (int, float)) and bias == 0:
         return ops.exp(power * (ops.log(S) + ops.log(smooth)))
-    return ops.power(bias, power) * ops.expm1(power * ops.log1p(S * smooth / bias))
+    return ops.power(bias, power) * expm1(power * log1p(S * smooth / bias))
 
 
 def pcen(

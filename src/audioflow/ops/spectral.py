@@ -25,6 +25,7 @@ from audioflow.config import StftConfig
 from audioflow.ops._tensor import as_float as _as_float
 from audioflow.ops._tensor import cast_like, dtype_name
 from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
+from audioflow.ops.dft import export_safe, irfft_matmul, rfft_matmul
 from audioflow.ops.framing import num_frames
 from audioflow.ops.windows import window_weights
 
@@ -95,7 +96,10 @@ def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
     contiguous hop-sized blocks (:func:`_strided_frames`, 1.6-2x faster there than the per-sample
     gather); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
     (or no) padding only: ``keras.ops.pad``'s other modes fail on signals shorter than the pad.
+    Inside :func:`audioflow.ops.export_safe_stft` it is always the gather (ONNX-exportable).
     """
+    if export_safe():
+        return "gather"
     backend = keras.backend.backend()
     if backend == "torch":
         return "torch.stft"
@@ -126,6 +130,32 @@ def _frame_positions(n_samples, n_frames, *, n_fft: int, hop_length: int, offset
     """
     starts = ops.arange(n_frames, dtype="int32") * hop_length - offset
     return ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(n_fft, dtype="int32"), 0)
+
+
+def _export_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
+    """Windowed frames ``(..., frames, n_fft)`` for export: pad, then one gather of in-range rows.
+
+    The centre padding is an ONNX ``Pad`` (modes other than "constant" then need a signal longer
+    than ``n_fft // 2``), so no position is clipped or folded against the length: under
+    ``torch.export`` any arithmetic mixing the length into a tensor fixes it to the example's. The
+    samples are gathered as rows of the ``(samples, signals)`` transpose (PyTorch's embedding
+    lookup, an ONNX ``Gather``): Keras' PyTorch ``take`` along the last axis exports a ``Squeeze``
+    that onnxruntime rejects, and its ``take_along_axis`` fixes the batch size.
+    """
+    if center:
+        x = _pad_last_axis(x, n_fft // 2, n_fft // 2, mode=pad_mode)
+    dims = _dims(x)
+    n_frames = num_frames(dims[-1], n_fft=n_fft, hop_length=hop_length, center=False)
+    positions = _frame_positions(dims[-1], n_frames, n_fft=n_fft, hop_length=hop_length, offset=0)
+    columns = ops.transpose(ops.reshape(x, (-1, dims[-1])))  # (samples, signals)
+    frames = ops.moveaxis(ops.take(columns, positions, axis=0), -1, 0)  # (signals, frames, n_fft)
+    frames = ops.reshape(frames, dims[:-1] + _dims(frames)[1:])
+    return frames * cast_like(window_values, x)
+
+
+def _dims(x) -> tuple:
+    """``x``'s shape: static sizes as ints, unknown ones as scalar tensors (for ``reshape``)."""
+    return tuple(d if is_int(d) else ops.shape(x)[i] for i, d in enumerate(x.shape))
 
 
 def _windowed_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
@@ -198,6 +228,7 @@ def stft(x=None, **kwargs):
     precision. How the frames are made depends on the backend and mode (:func:`framing_method`):
     one gather that pads and windows in the same pass (XLA), hop-sized block copies (TensorFlow
     without XLA), or ``keras.ops.stft`` on the padded signal (PyTorch); then ``keras.ops.rfft``.
+    Inside :func:`audioflow.ops.export_safe_stft`: the gather, then a real DFT as matrix products.
     """
     arguments = take_arguments(stft, kwargs)
     x = check_input("stft", x, kwargs)
@@ -223,7 +254,10 @@ def stft(x=None, **kwargs):
         )
     weights = window_weights(window, win, like=x, size=n_fft)
     framer = _strided_frames if method == "strided" else _windowed_frames
+    framer = _export_frames if export_safe() else framer
     frames = framer(x, n_fft=n_fft, hop_length=hop, window_values=weights, center=center, pad_mode=pad_mode)
+    if export_safe():
+        return rfft_matmul(frames, n_fft)
     return ops.rfft(frames, fft_length=n_fft)
 
 
@@ -269,8 +303,10 @@ def overlap_add(frames, hop_length: int):
         block = pad(block, widths)
         total = block if total is None else total + block
     merged = ops.reshape(total, tuple(ops.shape(total)[:-2]) + (-1,))
-    n_frames = ops.shape(frames)[-2]
-    return merged[..., : (n_frames - 1) * hop_length + frame_length]
+    # (frames - 1) * hop + frame_length samples: the zero tail added above, a static count, goes
+    # (a stop computed from the frame count is a slice that tf2onnx converts wrongly).
+    extra = blocks_per_frame * hop_length - frame_length
+    return merged[..., :-extra] if extra else merged
 
 
 def istft_length(
@@ -314,7 +350,10 @@ def istft(stft_matrix, **kwargs):
     if n_frames == 0 or has_empty_dim(real.shape[:-2]):
         samples = istft_length(n_frames, n_fft=n_fft, hop_length=hop, center=center, length=length)
         return _zeros(real[..., 0], (samples,), dtype)
-    frames = ops.irfft((real, imag), fft_length=n_fft)
+    if export_safe():
+        frames = irfft_matmul((real, imag), n_fft)
+    else:
+        frames = ops.irfft((real, imag), fft_length=n_fft)
     # A tensor, not a NumPy array: a torch tensor times a NumPy array leaves the autograd graph.
     weights = window_weights(window, win, like=real, size=n_fft)
     signal = overlap_add(frames * weights, hop)
@@ -329,5 +368,5 @@ def istft(stft_matrix, **kwargs):
         # Zero-pad then cut: exact `length` samples whether the frames cover it or not.
         signal = _pad_last_axis(signal[..., start : start + length], 0, length)
         return signal[..., :length]
-    end = ops.shape(signal)[-1] - (n_fft // 2 if center else 0)
-    return signal[..., start:end]
+    # Drop the centre padding at the end by a static count (see overlap_add).
+    return signal[..., start : -(n_fft // 2)] if center and n_fft // 2 else signal[..., start:]
