@@ -19,7 +19,7 @@ from audioflow._validation import (
     parameter_error,
 )
 from audioflow.config import DecibelConfig, MelConfig, StftConfig
-from audioflow.ops._tensor import cast_like, dtype_name
+from audioflow.ops._tensor import cast_like, dim_maximum, dtype_name, is_symbolic_dim
 from audioflow.ops.dft import export_safe
 from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
 from audioflow.ops.scaling import power_to_db
@@ -259,10 +259,20 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
             width=width,
             hint="Use a smaller odd `width`, longer inputs, or another `mode` (librosa raises too).",
         )
-    middle = None
-    for k in range(width):
-        term = x[..., k : n - width + 1 + k] * interior[k]
-        middle = term if middle is None else middle + term
-    start = ops.matmul(x[..., :width], head)
-    end = ops.matmul(x[..., n - width :], tail)
+    if is_symbolic_dim(n):
+        # A JAX shape-polymorphic length (jax2tf export): slices have lengths JAX cannot prove
+        # equal (``n - width + 1``, ``min(n, width)``), so gather the windows by position.
+        count = dim_maximum(n - width + 1, 0)
+        taps = ops.arange(width, dtype="int32")
+        positions = ops.expand_dims(ops.arange(count, dtype="int32"), 1) + taps
+        middle = ops.sum(ops.take(x, positions, axis=-1) * cast_like(interior, x), axis=-1)
+        first, last = ops.take(x, taps, axis=-1), ops.take(x, taps + (n - width), axis=-1)
+    else:
+        middle = None
+        for k in range(width):
+            term = x[..., k : n - width + 1 + k] * interior[k]
+            middle = term if middle is None else middle + term
+        first, last = x[..., :width], x[..., n - width :]
+    start = ops.matmul(first, head)
+    end = ops.matmul(last, tail)
     return ops.moveaxis(ops.concatenate([start, middle, end], axis=-1), -1, axis)
