@@ -30,3 +30,7 @@ def max_db_error_above_floor(actual, expected, top_db: float = 80.0) -> float:
     assert actual.shape == expected.shape, f"shape {actual.shape} != reference {expected.shape}"
     above = expected > expected.max() - top_db + 1e-3
     return float(np.max(np.abs(actual - expected)[above])) if above.any() else 0.0
+
+
+#: class probabilities of an exported model against the Keras model, absolute (issue 11 target 1e-4).
+PROBABILITY_ATOL = 1e-4

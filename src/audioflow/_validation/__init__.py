@@ -23,6 +23,13 @@ from audioflow._validation.basic import (
     parameter_error,
     python_value,
 )
+from audioflow._validation.export import (
+    EXPORT_FORMATS,
+    FORMAT_BACKENDS,
+    check_export_args,
+    formats_for_backend,
+    unexportable_layer_error,
+)
 from audioflow._validation.learning import (
     MASK_VALUES,
     NOISE_COLORS,
@@ -64,6 +71,11 @@ from audioflow._validation.streaming import (
 )
 
 __all__ = [
+    "EXPORT_FORMATS",
+    "FORMAT_BACKENDS",
+    "check_export_args",
+    "formats_for_backend",
+    "unexportable_layer_error",
     "MIN_ONNX_OPSET",
     "check_onnx_opset",
     "check_waveform_model",

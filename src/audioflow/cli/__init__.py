@@ -1,8 +1,8 @@
-"""The ``audioflow`` command line: train, predict, plot, info, features, make-dataset.
+"""The ``audioflow`` command line: train, predict, export, plot, info, features, make-dataset.
 
 Each command parses and prints only; the work is done by library functions
 (:mod:`audioflow.data`, :mod:`audioflow.layers`, :mod:`audioflow.models`,
-:mod:`audioflow.display`, :mod:`audioflow.extract`, :mod:`audioflow.training`,
+:mod:`audioflow.display`, :mod:`audioflow.export`, :mod:`audioflow.extract`, :mod:`audioflow.training`,
 :mod:`audioflow.synthetic`).
 
 Exit codes: 0 success; 1 some input files could not be read (``info``, ``predict``,
@@ -47,6 +47,14 @@ _COMMANDS = {
         "Print one line per file: path<TAB>label<TAB>probability. Files are read at the model's sample "
         "rate; files longer than the model's clip are scored on overlapping windows and the "
         "probabilities averaged; shorter ones are zero-padded. Exit code 1 when a file cannot be read.",
+    ),
+    "export": (
+        "audioflow.cli.export:run",
+        "export a model to a SavedModel, TFLite or ONNX artefact for deployment",
+        "Write MODEL (a .keras file, e.g. 'audioflow train''s model.keras) as a SavedModel folder, a "
+        ".tflite file (builtin operators only) or a .onnx file. The artefact takes raw float32 "
+        "waveforms (batch, samples) with any batch size and computes the features inside. SavedModel "
+        "and TFLite need the tensorflow or jax backend; ONNX works on every backend.",
     ),
     "plot": (
         "audioflow.cli.inspect:run_plot",
@@ -229,6 +237,22 @@ def build_parser() -> argparse.ArgumentParser:
         ("--window-hop", positive_float, None, "S", "seconds between windows on long files (default: half the model's clip)"),
         ("--batch-size", positive_int, 64, "N", "windows per batch (default 64)"),
     )  # fmt: skip
+
+    # ------------------------------------------------------------------ export
+    from audioflow._validation.export import EXPORT_FORMATS  # Keras-free
+
+    p = _command(sub, verbose, "export")
+    p.add_argument(
+        "model", metavar="MODEL", help="a .keras model taking raw audio (e.g. from 'audioflow train')"
+    )
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=EXPORT_FORMATS,
+        help="artefact format (see 'Export and deployment' in the README)",
+    )
+    p.add_argument("--out", required=True, metavar="PATH", help="folder (saved_model) or file to write")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
     # ------------------------------------------------------------------ plot
     p = _command(sub, verbose, "plot")

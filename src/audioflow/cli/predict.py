@@ -26,10 +26,12 @@ def windows(y, clip, hop):
     return np.stack([y[s : s + clip] for s in starts])
 
 
-def load_model(path):
-    """Load a model written by ``audioflow train``; any failure is a CLIError naming the file."""
+def load_model(path, *, loader=None):
+    """Load a model written by ``audioflow train`` (``loader``: another ``path -> result`` for .keras
+    files, e.g. ``keras.saving.load_model``); any failure is a CLIError naming the file."""
     from audioflow.models import load_classifier
 
+    loader = loader or load_classifier
     model_path = Path(path)
     if not model_path.exists():
         raise CLIError(f"model '{path}' does not exist")
@@ -39,7 +41,7 @@ def load_model(path):
         # Keras says "File not found" for any file that is not a zip archive: say what is wrong.
         raise CLIError(f"cannot load model '{path}': not a .keras file (a .keras model is a zip archive)")
     try:
-        return load_classifier(model_path)
+        return loader(model_path)
     except Exception as exc:  # zipfile, JSON, Keras deserialisation errors all mean the same thing
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if len(reason) > 300:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from keras import ops
 
+from audioflow._compat import ops
 from audioflow._validation import check_bool, check_int, check_number, parameter_error
 from audioflow.layers._arguments import init_arguments, keep_arguments
 from audioflow.layers.base import AudioLayer, serializable

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from keras import ops
 
+from audioflow._compat import ops
 from audioflow._validation import check_choice, check_number, check_pcen_args, parameter_error
 from audioflow.layers._arguments import keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable

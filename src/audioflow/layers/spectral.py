@@ -8,10 +8,10 @@ convolutions and recurrent layers expect (librosa returns ``(bins, frames)``).
 from __future__ import annotations
 
 import keras
-from keras import ops
 
 from audioflow import ops as af
 from audioflow._arguments import argument_names, arguments_for, keyword_arguments
+from audioflow._compat import ops
 from audioflow._limits import MAX_SAMPLES
 from audioflow._validation import check_int, check_power, parameter_error
 from audioflow.config import StftConfig, python_value

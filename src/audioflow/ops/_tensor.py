@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from keras import ops
 
-from audioflow._compat import pad
+from audioflow._compat import ops, pad
 
 #: Float dtypes the maths runs in; anything else (integers, float16, bfloat16) becomes float32.
 COMPUTE_DTYPES = ("float32", "float64")
@@ -43,3 +42,23 @@ def pad_last_axis(x, left: int, right: int, mode: str = "constant"):
     """Pad the last axis of ``x`` by ``left`` and ``right`` samples (``keras.ops.pad`` modes)."""
     widths = [(0, 0)] * (len(x.shape) - 1) + [(left, right)]
     return pad(x, widths, mode=mode)
+
+
+def is_symbolic_dim(value) -> bool:
+    """Whether ``value`` is a JAX symbolic dimension (shape-polymorphic export; all have ``dimension_as_value``)."""
+    return getattr(value, "dimension_as_value", None) is not None
+
+
+def dim_maximum(size, floor: int):
+    """``max(size, floor)`` of a dimension: an int, a JAX symbolic dimension or a scalar tensor.
+
+    A symbolic dimension stays one (``jax.core.max_dim``), so ``arange``, ``pad`` and reshapes
+    can still use it under jax2tf shape polymorphism; ``ops.maximum`` would make it a tensor.
+    """
+    if isinstance(size, int):
+        return max(size, floor)
+    if is_symbolic_dim(size):
+        import jax
+
+        return jax.core.max_dim(size, floor)
+    return ops.maximum(size, floor)

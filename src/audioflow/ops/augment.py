@@ -17,8 +17,8 @@ import inspect
 
 import keras
 import numpy as np
-from keras import ops
 
+from audioflow._compat import ops, random
 from audioflow._validation import (
     NOISE_COLORS,
     check_choice,
@@ -57,7 +57,7 @@ def _generator(seed):
 
 
 def _uniform(shape, low, high, seed, dtype="float32"):
-    return keras.random.uniform(shape, minval=low, maxval=high, dtype=dtype, seed=seed)
+    return random.uniform(shape, minval=low, maxval=high, dtype=dtype, seed=seed)
 
 
 def _band_masks(length, batch_shape, count: int, max_width, seed):
@@ -214,7 +214,7 @@ def colored_noise(shape, *, color: str = "white", seed=None, dtype="float32"):
     """
     seed = _generator(seed)
     check_choice("color", color, NOISE_COLORS)
-    noise = keras.random.normal(shape, dtype="float32", seed=seed)
+    noise = random.normal(shape, dtype="float32", seed=seed)
     if color == "pink":
         rank = len(shape)
         signals = noise if rank == 2 else ops.transpose(noise, (0, 2, 1))
@@ -313,8 +313,8 @@ def mixup(x, y, *, alpha: float = 0.2, seed=None):
     check_number("alpha", alpha, exclusive_minimum=0.0)
     x, y = _float(x), _float(y)
     batch = ops.shape(x)[0]
-    weight = keras.random.beta((batch,), alpha, alpha, seed=seed)
-    order = keras.random.shuffle(ops.arange(batch), seed=seed)
+    weight = random.beta((batch,), alpha, alpha, seed=seed)
+    order = random.shuffle(ops.arange(batch), seed=seed)
     return mix_batch(x, ops.cast(y, x.dtype), ops.cast(weight, x.dtype), order)
 
 

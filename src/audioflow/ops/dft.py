@@ -14,9 +14,8 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
-from keras import ops
 
-from audioflow._compat import constant_tensor, host_constant
+from audioflow._compat import constant_tensor, host_constant, ops
 from audioflow.ops._tensor import dtype_name
 
 _export_safe_depth = 0

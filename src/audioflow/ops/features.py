@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 
-import keras
 import numpy as np
-from keras import ops
 
 from audioflow._arguments import argument_names, arguments_for, keyword_arguments, take_arguments
-from audioflow._compat import constant_tensor, host_constant
+from audioflow._compat import backend_name, constant_tensor, host_constant, ops
 from audioflow._validation import (
     check_delta_args,
     check_input,
@@ -19,7 +17,7 @@ from audioflow._validation import (
     parameter_error,
 )
 from audioflow.config import DecibelConfig, MelConfig, StftConfig
-from audioflow.ops._tensor import cast_like, dtype_name
+from audioflow.ops._tensor import cast_like, dim_maximum, dtype_name, is_symbolic_dim
 from audioflow.ops.dft import export_safe
 from audioflow.ops.filters import dct_matrix, mel_filterbank, savgol_delta_weights
 from audioflow.ops.scaling import power_to_db
@@ -69,7 +67,7 @@ def dynamic_chunking(n_frames: int | None) -> bool:
     """
     if export_safe():  # one plain graph: no loop for exporters to convert
         return False
-    return keras.backend.backend() == "tensorflow" and n_frames is not None and n_frames >= 256
+    return backend_name() == "tensorflow" and n_frames is not None and n_frames >= 256
 
 
 def unknown_batch_chunks(n_items, n_frames: int):
@@ -259,10 +257,20 @@ def delta(x, *, width: int = 9, order: int = 1, axis: int = -2, mode: str = "int
             width=width,
             hint="Use a smaller odd `width`, longer inputs, or another `mode` (librosa raises too).",
         )
-    middle = None
-    for k in range(width):
-        term = x[..., k : n - width + 1 + k] * interior[k]
-        middle = term if middle is None else middle + term
-    start = ops.matmul(x[..., :width], head)
-    end = ops.matmul(x[..., n - width :], tail)
+    if is_symbolic_dim(n):
+        # A JAX shape-polymorphic length (jax2tf export): slices have lengths JAX cannot prove
+        # equal (``n - width + 1``, ``min(n, width)``), so gather the windows by position.
+        count = dim_maximum(n - width + 1, 0)
+        taps = ops.arange(width, dtype="int32")
+        positions = ops.expand_dims(ops.arange(count, dtype="int32"), 1) + taps
+        middle = ops.sum(ops.take(x, positions, axis=-1) * cast_like(interior, x), axis=-1)
+        first, last = ops.take(x, taps, axis=-1), ops.take(x, taps + (n - width), axis=-1)
+    else:
+        middle = None
+        for k in range(width):
+            term = x[..., k : n - width + 1 + k] * interior[k]
+            middle = term if middle is None else middle + term
+        first, last = x[..., :width], x[..., n - width :]
+    start = ops.matmul(first, head)
+    end = ops.matmul(last, tail)
     return ops.moveaxis(ops.concatenate([start, middle, end], axis=-1), -1, axis)

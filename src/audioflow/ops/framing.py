@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from keras import ops
-
+from audioflow._compat import ops
 from audioflow._validation import check_bool, check_int, is_int
+from audioflow.ops._tensor import dim_maximum
 
 
 def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bool = True) -> int | None:
@@ -14,7 +14,8 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
     ``1 + n_samples // hop_length`` frames for even ``n_fft``. With ``center=False`` only whole
     frames count: ``1 + (n_samples - n_fft) // hop_length``, and 0 when the signal is shorter than
     one frame. ``None`` (an unknown length) gives ``None``; a scalar tensor (a length known only
-    when a graph runs) gives a scalar tensor computed with the same formula.
+    when a graph runs) gives a scalar tensor computed with the same formula, and a JAX symbolic
+    dimension (shape-polymorphic export) a symbolic dimension.
 
     Example:
         >>> num_frames(22050, n_fft=2048, hop_length=512)
@@ -35,7 +36,7 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
         import torch
 
         return torch.sym_max(count, 0)
-    return ops.maximum(count, 0) if symbolic else max(count, 0)
+    return dim_maximum(count, 0)
 
 
 def frame(x, *, frame_length: int, hop_length: int):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from keras import ops
+
+from audioflow._compat import ops
+from audioflow.ops._tensor import dim_maximum
 
 #: LEAF clips the Gaussian pooling width (relative to half the window) to [2 / size, 0.5].
 _POOL_WIDTH_MAX = 0.5
@@ -112,12 +114,27 @@ def gaussian_pooling(energy, widths, size: int, hop_length: int):
 
     TensorFlow's "SAME" padding for stride ``hop_length``: ``ceil(samples / hop_length)`` frames,
     the zero padding split with the extra sample on the right (LEAF's ``GaussianLowpass``).
+
+    Computed as a strided depthwise convolution would be, but from hop-sized blocks: the padded
+    energy is cut into blocks of ``hop_length`` samples and frame ``t`` sums blocks ``t .. t + k - 1``
+    weighted by the matching ``hop_length`` rows of the windows (``k = ceil(size / hop_length)``).
+    The same products, in builtin ops everywhere: TFLite's XNNPack refuses the strided depthwise
+    convolution (a height stride larger than the kernel's) and a run-time padding hides its
+    channel count.
     """
     samples = ops.shape(energy)[1]
+    filters = energy.shape[-1]
     frames = (samples + hop_length - 1) // hop_length
-    total = (frames - 1) * hop_length + size - samples
-    total = max(total, 0) if isinstance(total, int) else ops.maximum(total, 0)
-    left = total // 2
-    padded = ops.pad(energy, [(0, 0), (left, total - left), (0, 0)])
-    kernel = ops.expand_dims(gaussian_windows(widths, size), -1)  # (size, filters, 1)
-    return ops.depthwise_conv(padded, kernel, strides=hop_length, padding="valid")
+    left = dim_maximum((frames - 1) * hop_length + size - samples, 0) // 2
+    blocks_per_frame = -(-size // hop_length)
+    n_blocks = frames + blocks_per_frame - 1
+    # Zeros past the "SAME" padding fill the last block; their window weights are zero.
+    padded = ops.pad(energy, [(0, 0), (left, n_blocks * hop_length - samples - left), (0, 0)])
+    blocks = ops.reshape(padded, (-1, n_blocks, hop_length, filters))
+    windows = gaussian_windows(widths, size)
+    windows = ops.pad(windows, [(0, blocks_per_frame * hop_length - size), (0, 0)])
+    windows = ops.reshape(windows, (blocks_per_frame, hop_length, filters))
+    pooled = ops.sum(blocks[:, :frames] * windows[0], axis=2)
+    for j in range(1, blocks_per_frame):
+        pooled = pooled + ops.sum(blocks[:, j : j + frames] * windows[j], axis=2)
+    return pooled

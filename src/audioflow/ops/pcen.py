@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from keras import ops
 
+from audioflow._compat import ops
 from audioflow._validation import check_pcen_args
 from audioflow.ops.augment import _float
 from audioflow.ops.dft import expm1, log1p
@@ -79,12 +79,13 @@ def exponential_moving_average(E, coefficient, *, initial_state=1.0, chunk_size:
         ops.convert_to_tensor(initial_state, dtype=E.dtype) * ops.ones_like(E[..., :1, :]), -1, -2
     )
     # State at the end of chunk k: its own filtered end plus the decayed ends of the earlier ones.
-    ends = ops.matmul(local[..., -1][..., None, :], across)[..., 0, :]
+    # (expand_dims, not x[..., None]: TFLite's builtin StridedSlice has no new axes on dynamic shapes.)
+    ends = ops.matmul(ops.expand_dims(local[..., -1], -2), across)[..., 0, :]
     per_bin = len(decay.shape) > 0
     ends = ends + _powers(chunk_decay[..., 0] if per_bin else chunk_decay, steps + 1.0) * start
     entering = ops.concatenate([start, ends[..., :-1]], axis=-1)  # (..., bins, K)
     carry = _powers(decay, ops.cast(ops.arange(chunk) + 1, E.dtype))  # (C,) or (bins, 1, C)
-    M = local + entering[..., None] * carry
+    M = local + ops.expand_dims(entering, -1) * carry
     M = ops.reshape(M, lead + (chunks * chunk,))[..., :frames]
     return ops.swapaxes(M, -1, -2)
 

@@ -7,8 +7,8 @@ import warnings
 
 import keras
 import numpy as np
-from keras import ops
 
+from audioflow._compat import ops
 from audioflow._validation import check_db_args, check_number
 from audioflow.ops.spectral import has_empty_dim
 

@@ -6,12 +6,10 @@ Layout: signals are ``(..., samples)``; spectra are time-major ``(..., frames, b
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import ops
 
 from audioflow._arguments import argument_names, keyword_arguments, take_arguments
-from audioflow._compat import pad
+from audioflow._compat import backend_name, ops, pad
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -100,7 +98,7 @@ def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
     """
     if export_safe():
         return "gather"
-    backend = keras.backend.backend()
+    backend = backend_name()
     if backend == "torch":
         return "torch.stft"
     if backend != "tensorflow" or _in_xla_graph():

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from keras import ops
 
-from audioflow._compat import constant_tensor, host_constant
+from audioflow._compat import constant_tensor, host_constant, ops
 from audioflow._validation import check_int, check_window, is_tensor_window, scipy_window
 from audioflow._validation.basic import memoised
 from audioflow.ops._tensor import cast_like, dtype_name, pad_last_axis

@@ -1,0 +1,47 @@
+"""``audioflow export MODEL.keras --format saved_model|tflite|onnx --out PATH``: a deployable artefact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audioflow.cli._common import CLIError, start_backend
+from audioflow.cli.predict import load_model
+
+
+def _load_any_model(path):
+    """Any .keras model built from audioflow's layers (``audioflow train``'s classifier included)."""
+    import keras
+
+    import audioflow.layers  # noqa: F401  (registers the layers for loading)
+    import audioflow.models  # noqa: F401  (and the classifier's blocks)
+
+    return keras.saving.load_model(path, compile=False)
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size
+
+
+def run(args):
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise CLIError(f"'{out}' already exists; pass --force to overwrite")
+    start_backend(need_tensorflow=args.format != "onnx", verbose=args.verbose)
+    import keras
+
+    from audioflow.export import export_model, formats_for_backend
+
+    backend = keras.backend.backend()
+    if args.format not in formats_for_backend(backend):
+        able = ", ".join(formats_for_backend(backend))
+        raise CLIError(
+            f"--format {args.format} cannot be produced on the {backend} backend (it can: {able}); "
+            "set KERAS_BACKEND=tensorflow or jax"
+        )
+    model = load_model(args.model, loader=_load_any_model)
+    path = export_model(model, out, args.format, force=args.force)
+    shape = tuple(model.inputs[0].shape)
+    print(f"wrote {path} ({args.format}, {_size(path) / 1e6:.2f} MB; input (batch, {shape[1]}) float32)")
+    return 0

@@ -1,0 +1,174 @@
+"""SavedModel and TFLite artefacts (TensorFlow and JAX backends), and runners for them.
+
+SavedModel: ``keras.Model.export(format="tf_saved_model")``; the batch dimension (and a ``None``
+length) stays dynamic (a ``tf.function`` signature on TensorFlow; jax2tf shape polymorphism on JAX).
+
+TFLite: the TensorFlow-backend SavedModel converted with builtin operators only (no Flex/Select TF
+ops), so it runs on the plain TFLite/LiteRT runtime, at any batch size (``resize_tensor_input``).
+On the JAX backend the model is re-traced under the TensorFlow backend in a child process (same
+config, same weights): TFLite's StableHLO import cannot take the dynamic-batch gathers and slices
+that jax2tf emits ("'vhlo.dynamic_gather_v1' op is not part of the vhlo support yet").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from audioflow._validation import unexportable_layer_error
+from audioflow.errors import ParameterError
+
+#: The SavedModel endpoint holding the model's forward pass (Keras' default name).
+ENDPOINT = "serve"
+#: The exit code of the TFLite child process when the model has a layer TFLite cannot carry.
+_REFUSED = 3
+
+
+def _tensorflow():
+    try:
+        import tensorflow as tf
+    except ImportError as exc:  # pragma: no cover - the tensorflow extra is not installed
+        raise ImportError(
+            "SavedModel and TFLite export need TensorFlow: pip install 'audioflow[tensorflow]'"
+        ) from exc
+    return tf
+
+
+def export_saved_model(model, path) -> None:
+    """Write ``model`` as a SavedModel folder with one endpoint, ``serve`` (``serving_default``)."""
+    _tensorflow()
+    model.export(str(path), format="tf_saved_model", verbose=False)
+
+
+def export_tflite(model, path) -> None:
+    """Write ``model`` as a ``.tflite`` flatbuffer of builtin operators with a dynamic batch."""
+    if keras.backend.backend() == "tensorflow":
+        Path(path).write_bytes(_convert_to_tflite(model))
+        return
+    with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
+        saved = Path(folder) / "model.keras"
+        model.save(saved)
+        _tflite_in_tensorflow_process(saved, path)
+
+
+def _convert_to_tflite(model) -> bytes:
+    tf = _tensorflow()
+    with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
+        export_saved_model(model, folder)
+        converter = tf.lite.TFLiteConverter.from_saved_model(folder)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        try:
+            content = converter.convert()
+        except Exception as exc:  # ConverterError: an op outside the builtin set
+            raise _conversion_error(model, str(exc)) from exc
+    flex = [name for name in tflite_operators(content) if name.startswith("Flex")]
+    if flex:  # pragma: no cover - the builtin-only converter refuses these itself
+        raise unexportable_layer_error("tflite", "?", f"The converted model uses Flex ops {flex}.")
+    return content
+
+
+def _conversion_error(model, message: str):
+    """Name the first layer the converter's error mentions, and the operators it could not convert."""
+    ops = sorted(set(re.findall(r"'(tf\.[A-Za-z0-9_]+)'", message))) or ["unknown"]
+    # Ops are located as ".../<layer name>[_<n>]/<op>" (Keras adds "_<n>" inside a model's scope).
+    named = (layer.name for layer in model.layers if re.search(rf"/{re.escape(layer.name)}(_\d+)?/", message))
+    culprit = next(named, "unknown")
+    return unexportable_layer_error(
+        "tflite",
+        culprit,
+        f"TFLite's builtin operators cannot express {', '.join(ops)} (Flex ops are not used: they need "
+        "the TensorFlow runtime on the device).",
+    )
+
+
+def _tflite_in_tensorflow_process(keras_file, path) -> None:
+    import audioflow
+
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    source = str(Path(audioflow.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "audioflow.export._tensorflow", str(keras_file), str(path)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode == _REFUSED:  # the child's ParameterError (a layer TFLite cannot carry)
+        raise ParameterError(done.stderr.strip().splitlines()[-1])
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+        raise RuntimeError(
+            "TFLite export under the TensorFlow backend failed: " + (lines[-1] if lines else "no output")
+        )
+
+
+def tflite_operators(content: bytes) -> list[str]:
+    """The operator names of a TFLite flatbuffer (``"FULLY_CONNECTED"``, ``"FlexRFFT"``...)."""
+    interpreter = _interpreter(content)
+    return sorted({op["op_name"] for op in interpreter._get_ops_details()})
+
+
+def _interpreter(content: bytes):
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        Interpreter = _tensorflow().lite.Interpreter
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        return Interpreter(model_content=content)
+
+
+class TFLiteRunner:
+    """Run a ``.tflite`` file on ``(batch, samples)`` float32 arrays of any batch size."""
+
+    def __init__(self, path):
+        self.interpreter = _interpreter(Path(path).read_bytes())
+        self._input = self.interpreter.get_input_details()[0]["index"]
+        self._output = self.interpreter.get_output_details()[0]["index"]
+        self._shape = None
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if self._shape != x.shape:
+            self.interpreter.resize_tensor_input(self._input, list(x.shape), strict=False)
+            self.interpreter.allocate_tensors()
+            self._shape = x.shape
+        self.interpreter.set_tensor(self._input, x)
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self._output)
+
+
+class SavedModelRunner:
+    """Run a SavedModel folder's ``serve`` endpoint on ``(batch, samples)`` float32 arrays."""
+
+    def __init__(self, path):
+        tf = _tensorflow()
+        self._tf = tf
+        self.module = tf.saved_model.load(str(path))
+
+    def __call__(self, x) -> np.ndarray:
+        x = self._tf.constant(np.asarray(x, dtype=np.float32))
+        return getattr(self.module, ENDPOINT)(x).numpy()
+
+
+def _main(argv) -> int:
+    """``python -m audioflow.export._tensorflow MODEL.keras OUT.tflite`` under the TensorFlow backend."""
+    import audioflow.layers  # noqa: F401  (registers audioflow's layers for loading)
+    import audioflow.models  # noqa: F401  (and the classifier's)
+
+    source, target = argv
+    model = keras.saving.load_model(source, compile=False)
+    try:
+        Path(target).write_bytes(_convert_to_tflite(model))
+    except ParameterError as exc:
+        print(exc, file=sys.stderr)
+        return _REFUSED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
