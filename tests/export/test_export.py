@@ -160,10 +160,10 @@ def test_a_format_the_backend_cannot_produce_names_the_ones_it_can(tiny_model, t
             export_model(tiny_model, tmp_path / "m", "saved_model")
 
 
-def test_model_needs_one_waveform_input(tmp_path):
-    inputs = [keras.Input((FIXED,)), keras.Input((FIXED,))]
+def test_model_needs_a_waveform_first_input(tmp_path):
+    inputs = [keras.Input((4, 4, 1)), keras.Input((4, 4, 1))]
     model = keras.Model(inputs, keras.layers.Add()(inputs))
-    with pytest.raises(ParameterError, match=r"`model` must be a built model with one input"):
+    with pytest.raises(ParameterError, match=r"`model` must be a built model whose first input has shape"):
         export_model(model, tmp_path / "m", formats_for_backend()[0])
     with pytest.raises(ParameterError, match=r"`model` must be a keras.Model"):
         export_model(lambda x: x, tmp_path / "m", formats_for_backend()[0])
@@ -173,3 +173,18 @@ def test_formats_for_each_backend():
     assert formats_for_backend("tensorflow") == ("saved_model", "tflite", "onnx")
     assert formats_for_backend("jax") == ("saved_model", "tflite", "onnx")
     assert formats_for_backend("torch") == ("onnx",)
+
+
+def test_tflite_takes_an_fft_size_that_is_not_a_power_of_two(tmp_path):
+    """TFLite's RFFT2D prepares power-of-two lengths only: n_fft=400 (25 ms at 16 kHz) is exported as a DFT product."""
+    require("tflite")
+    from audioflow.layers import LogMelSpectrogram
+
+    inputs = keras.Input((FIXED,))
+    model = keras.Model(
+        inputs, LogMelSpectrogram(sample_rate=16000, n_fft=400, hop_length=160, n_mels=40)(inputs)
+    )
+    run = load_exported(export_model(model, tmp_path / "m.tflite", "tflite"), "tflite")
+    x = np.random.default_rng(1).standard_normal((3, FIXED)).astype("float32")
+    expected = keras.ops.convert_to_numpy(model(x))
+    assert max_db_error_above_floor(run(x), expected) <= DB_ATOL

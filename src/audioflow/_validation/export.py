@@ -23,8 +23,8 @@ def formats_for_backend(backend: str) -> tuple[str, ...]:
 def check_export_args(model, path, format, force, *, backend: str) -> tuple[Path, str, bool]:
     """Validate ``export_model``'s arguments once -> ``(path, format, force)``.
 
-    The model must be a built Keras model with one input ``(batch, samples)`` (or
-    ``(batch, samples, channels)``); ``format`` one of :data:`EXPORT_FORMATS` that ``backend`` can
+    The model must be a built Keras model whose first input is ``(batch, samples)`` (or
+    ``(batch, samples, channels)``), further inputs being state (a streaming step model's); ``format`` one of :data:`EXPORT_FORMATS` that ``backend`` can
     produce; ``path`` must not exist unless ``force``.
     """
     import keras
@@ -44,12 +44,13 @@ def check_export_args(model, path, format, force, *, backend: str) -> tuple[Path
     if not isinstance(model, keras.Model):
         raise parameter_error("model", "a keras.Model", model=type(model).__name__)
     inputs = getattr(model, "inputs", None)
-    if not inputs or len(inputs) != 1 or len(inputs[0].shape) not in (2, 3):
+    if not inputs or len(inputs[0].shape) not in (2, 3):
         shapes = [tuple(x.shape) for x in inputs] if inputs else None
         raise parameter_error(
             "model",
-            "a built model with one input of shape (batch, samples) or (batch, samples, channels)",
-            hint="Export a functional model made with keras.Input((samples,)).",
+            "a built model whose first input has shape (batch, samples) or (batch, samples, channels)",
+            hint="Export a functional model made with keras.Input((samples,)); further inputs are "
+            "state (a streaming step model's).",
             input_shapes=shapes,
         )
     if not isinstance(path, (str, Path)) or not str(path):

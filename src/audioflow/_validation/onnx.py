@@ -14,8 +14,9 @@ def check_onnx_opset(opset, highest: int) -> int:
     return check_int("opset", opset, minimum=MIN_ONNX_OPSET, maximum=highest)
 
 
-def check_waveform_model(model) -> tuple:
-    """The ``(None, samples)`` shape of the one float waveform input of a built Keras model.
+def check_waveform_model(model) -> list:
+    """The input shapes of a built Keras model to export, batch dimension None: the float waveform
+    ``(None, samples)`` first, then any state inputs (a streaming step model's history, PCEN state).
 
     ``samples`` is the model's input length (None for a variable length). The batch is always
     exported as dynamic.
@@ -28,13 +29,13 @@ def check_waveform_model(model) -> tuple:
             model=type(model).__name__,
             hint="Build it with `keras.Input((samples,))` (or call it once) before exporting.",
         )
-    if len(inputs) != 1 or len(inputs[0].shape) != 2:
+    if len(inputs[0].shape) != 2:
         raise parameter_error(
             "model",
-            "a model with one (batch, samples) waveform input to export to ONNX",
+            "a model whose first input is a (batch, samples) waveform to export to ONNX",
             inputs=[tuple(i.shape) for i in inputs],
         )
-    return (None, inputs[0].shape[1])
+    return [(None, *tuple(i.shape)[1:]) for i in inputs]
 
 
 def onnx_layer_error(layer: str, reason: str) -> ParameterError:

@@ -66,15 +66,15 @@ def export_onnx(model, path, *, opset: int = 17) -> Path:
     """
     onnx = _require("onnx", "onnx")
     opset = check_onnx_opset(opset, onnx.defs.onnx_opset_version())
-    shape = check_waveform_model(model)
+    shapes = check_waveform_model(model)
     path = Path(path)
     backend = keras.backend.backend()
     if backend == "jax":
         proto = _through_tensorflow(model, opset)
     else:
         with export_safe_stft():
-            proto = _from_tensorflow(model, shape, opset) if backend == "tensorflow" else None
-            proto = proto if proto is not None else _from_torch(model, shape, opset)
+            proto = _from_tensorflow(model, shapes, opset) if backend == "tensorflow" else None
+            proto = proto if proto is not None else _from_torch(model, shapes, opset)
     check_standard_domains(proto)
     _check_operators(onnx, proto)
     onnx.save(proto, str(path))
@@ -130,12 +130,24 @@ def _require(module: str, package: str):
         ) from error
 
 
-def _from_tensorflow(model, shape, opset: int):
+def input_names(model) -> list[str]:
+    """The exported graph's input names: ``waveform``, then the model's names for its state inputs."""
+    return [INPUT_NAME] + [i.name for i in model.inputs[1:]]
+
+
+def _call(model, inputs):
+    return model(inputs[0] if len(inputs) == 1 else list(inputs), training=False)
+
+
+def _from_tensorflow(model, shapes, opset: int):
     """``tf2onnx`` conversion of a ``tf.function`` with a dynamic batch (and length)."""
     tf = _require("tensorflow", "tensorflow")
     tf2onnx = _require("tf2onnx", "tf2onnx")
-    spec = [tf.TensorSpec(shape, tf.float32, name=INPUT_NAME)]
-    function = tf.function(lambda waveform: model(waveform, training=False), input_signature=spec)
+    spec = [
+        tf.TensorSpec(shape, tf.float32, name=name)
+        for shape, name in zip(shapes, input_names(model), strict=True)
+    ]
+    function = tf.function(lambda *inputs: _call(model, inputs), input_signature=spec)
     try:
         proto, _ = tf2onnx.convert.from_function(function, input_signature=spec, opset=opset)
     except Exception as error:  # tf2onnx raises plain Exceptions naming the TF op
@@ -143,7 +155,7 @@ def _from_tensorflow(model, shape, opset: int):
     return proto
 
 
-def _from_torch(model, shape, opset: int):
+def _from_torch(model, shapes, opset: int):
     """``torch.onnx.export`` (dynamo) with the batch (and length) marked dynamic."""
     import torch
 
@@ -154,27 +166,38 @@ def _from_torch(model, shape, opset: int):
             super().__init__()
             self.wrapped = wrapped
 
-        def forward(self, waveform):
-            return self.wrapped(waveform, training=False)
+        def forward(self, *inputs):
+            return _call(self.wrapped, inputs)
 
+    shape = shapes[0]
     samples = shape[1] if shape[1] is not None else 4096
-    example = torch.zeros((2, samples), dtype=torch.float32)
+    examples = [torch.zeros((2, samples), dtype=torch.float32)]
+    examples += [torch.zeros((2, *s[1:]), dtype=torch.float32) for s in shapes[1:]]
     # DYNAMIC (not a named Dim with bounds): guards such as "at least one frame" refine the range
-    # instead of failing the export.
+    # instead of failing the export. State inputs share the batch dimension.
     dims = {0: torch.export.Dim.DYNAMIC}
     if shape[1] is None:
         dims[1] = torch.export.Dim.DYNAMIC
+    state_dims = [{0: torch.export.Dim.DYNAMIC} for _ in shapes[1:]]
     try:
         program = torch.onnx.export(
             _Inference(model).eval(),
-            (example,),
+            tuple(examples),
             dynamo=True,
-            dynamic_shapes={"waveform": dims},
+            dynamic_shapes=((dims, *state_dims),),
             opset_version=max(opset, _TORCH_MIN_OPSET),
-            input_names=[INPUT_NAME],
+            input_names=input_names(model),
             verbose=False,
         )
     except Exception as error:  # torch.export / onnxscript errors name the aten operator
+        if shape[1] is None:
+            layer = _first_layer_without_variable_length(model)
+            if layer is not None:
+                raise onnx_layer_error(
+                    layer,
+                    "torch.export cannot trace it with a variable input length. Give the model a fixed "
+                    "input length (keras.Input((samples,))) to export it.",
+                ) from error
         raise _layer_error(model, error) from error
     program.optimize()
     proto = program.model_proto
@@ -187,9 +210,35 @@ def _from_torch(model, shape, opset: int):
         raise onnx_layer_error(
             _first_failing_layer(model), f"torch.export fixed a dynamic input size to {fixed} samples/batch."
         )
-    if shape[1] is None:
+    if shape[1] is None and len(shapes) == 1:
         _check_other_length(model, proto, samples + 41)
     return proto
+
+
+def _first_layer_without_variable_length(model):
+    """The name and class of the first top-level layer ``torch.export`` cannot trace with a dynamic length."""
+    import torch
+
+    class _Layer(torch.nn.Module):
+        def __init__(self, layer):
+            super().__init__()
+            self.layer = layer
+
+        def forward(self, x):
+            return self.layer(x, training=False)
+
+    for layer in getattr(model, "layers", [])[1:]:
+        shape = getattr(getattr(layer, "input", None), "shape", None)
+        if not layer.built or shape is None or len(shape) != 2 or shape[1] is not None:
+            continue
+        example = torch.zeros((2, 4096), dtype=torch.float32)
+        dims = ({0: torch.export.Dim.DYNAMIC, 1: torch.export.Dim.DYNAMIC},)
+        try:
+            with export_safe_stft():
+                torch.export.export(_Layer(layer).eval(), (example,), dynamic_shapes=dims)
+        except Exception:  # this layer alone fails with a dynamic length: name it
+            return f"{layer.name} ({type(layer).__name__})"
+    return None
 
 
 def _check_other_length(model, proto, samples: int) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from audioflow._validation import unexportable_layer_error
 from audioflow.errors import ParameterError
+from audioflow.ops.dft import power_of_two_ffts
 
 #: The SavedModel endpoint holding the model's forward pass (Keras' default name).
 ENDPOINT = "serve"
@@ -62,7 +63,8 @@ def export_tflite(model, path) -> None:
 def _convert_to_tflite(model) -> bytes:
     tf = _tensorflow()
     with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
-        export_saved_model(model, folder)
+        with power_of_two_ffts():  # TFLite's RFFT2D takes power-of-two lengths only
+            export_saved_model(model, folder)
         converter = tf.lite.TFLiteConverter.from_saved_model(folder)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         try:

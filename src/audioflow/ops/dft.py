@@ -49,6 +49,29 @@ def export_safe() -> bool:
     return _export_safe_depth > 0
 
 
+_power_of_two_fft_depth = 0
+
+
+@contextlib.contextmanager
+def power_of_two_ffts():
+    """Within this context, an STFT whose ``n_fft`` is not a power of two is a real DFT as matrix products.
+
+    For TFLite: its RFFT2D kernel takes power-of-two lengths only (``n_fft=400``, 25 ms at 16 kHz,
+    converts but fails when the interpreter prepares it). Power-of-two sizes keep the FFT.
+    """
+    global _power_of_two_fft_depth
+    _power_of_two_fft_depth += 1
+    try:
+        yield
+    finally:
+        _power_of_two_fft_depth -= 1
+
+
+def dft_as_matmul(n_fft: int) -> bool:
+    """Whether :func:`audioflow.ops.stft` computes its transform as matrix products here."""
+    return export_safe() or (_power_of_two_fft_depth > 0 and n_fft & (n_fft - 1) != 0)
+
+
 def log1p(x):
     """``keras.ops.log1p(x)``; ``log(1 + x)`` inside :func:`export_safe_stft` (ONNX has no Log1p).
 

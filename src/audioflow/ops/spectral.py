@@ -23,7 +23,7 @@ from audioflow.config import StftConfig
 from audioflow.ops._tensor import as_float as _as_float
 from audioflow.ops._tensor import cast_like, dtype_name
 from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
-from audioflow.ops.dft import export_safe, irfft_matmul, rfft_matmul
+from audioflow.ops.dft import dft_as_matmul, export_safe, irfft_matmul, rfft_matmul
 from audioflow.ops.framing import num_frames
 from audioflow.ops.windows import window_weights
 
@@ -254,7 +254,7 @@ def stft(x=None, **kwargs):
     framer = _strided_frames if method == "strided" else _windowed_frames
     framer = _export_frames if export_safe() else framer
     frames = framer(x, n_fft=n_fft, hop_length=hop, window_values=weights, center=center, pad_mode=pad_mode)
-    if export_safe():
+    if dft_as_matmul(n_fft):
         return rfft_matmul(frames, n_fft)
     return ops.rfft(frames, fft_length=n_fft)
 

@@ -24,8 +24,13 @@ def history_samples(n_fft: int, hop_length: int) -> int:
     return (math.ceil(n_fft / hop_length) - 1) * hop_length
 
 
+@keras.saving.register_keras_serializable(package="audioflow")
 class StreamingStep(keras.layers.Layer):
-    """One step of a stream: ``[chunk, *state] -> [frames, *new_state]`` (see :func:`step_model`)."""
+    """One step of a stream: ``[chunk, *state] -> [frames, *new_state]`` (see :func:`step_model`).
+
+    Saved with its frame layer and PCEN, so a step model reloads from ``.keras`` (the JAX backend's
+    TFLite and ONNX exports re-trace it under TensorFlow that way).
+    """
 
     def __init__(self, layer, pcen, *, n_fft: int, hop_length: int, chunk_samples: int, **kwargs):
         super().__init__(**kwargs)
@@ -33,6 +38,22 @@ class StreamingStep(keras.layers.Layer):
         self.hop_length = hop_length
         self.history = history_samples(n_fft, hop_length)
         self.frames_per_step = chunk_samples // hop_length
+        self._arguments = dict(n_fft=n_fft, hop_length=hop_length, chunk_samples=chunk_samples)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            **self._arguments,
+            "layer": keras.saving.serialize_keras_object(self.frame_layer),
+            "pcen": None if self.pcen is None else keras.saving.serialize_keras_object(self.pcen),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        layer = keras.saving.deserialize_keras_object(config.pop("layer"))
+        pcen = config.pop("pcen")
+        return cls(layer, None if pcen is None else keras.saving.deserialize_keras_object(pcen), **config)
 
     def build(self, input_shapes):
         buffer = (input_shapes[0][0], self.history + input_shapes[0][1])
