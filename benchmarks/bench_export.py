@@ -86,7 +86,7 @@ def measure(name, model, folder, repeats):
     for r in range(repeats):
         for c, b in keys[r % len(keys) :] + keys[: r % len(keys)]:
             start = time.perf_counter()
-            np.asarray(contenders[c](x[b]))
+            keras.ops.convert_to_numpy(contenders[c](x[b]))
             times[c, b].append(time.perf_counter() - start)
     print(f"\n{name}, backend {keras.backend.backend()}, {repeats} interleaved rounds (median ms)")
     print(
