@@ -315,5 +315,6 @@ def _main(argv) -> None:
 if __name__ == "__main__":
     import audioflow.layers  # noqa: F401  (registers audioflow's layers for loading)
     import audioflow.models  # noqa: F401  (and the classifier's parts)
+    import audioflow.streaming.step  # noqa: F401  (and a streaming step model's)
 
     _main(sys.argv[1:])

@@ -161,6 +161,7 @@ def _main(argv) -> int:
     """``python -m audioflow.export._tensorflow MODEL.keras OUT.tflite`` under the TensorFlow backend."""
     import audioflow.layers  # noqa: F401  (registers audioflow's layers for loading)
     import audioflow.models  # noqa: F401  (and the classifier's)
+    import audioflow.streaming.step  # noqa: F401  (and a streaming step model's)
 
     source, target = argv
     model = keras.saving.load_model(source, compile=False)
