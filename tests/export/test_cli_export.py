@@ -14,8 +14,6 @@ SUFFIX = {"saved_model": "", "tflite": ".tflite", "onnx": ".onnx"}
 
 def test_export_writes_an_artefact_matching_the_classifier(capsys, classifier_file, tmp_path):
     format = formats_for_backend()[0]
-    if format == "onnx":
-        pytest.importorskip("audioflow.export._onnx", reason="the onnx exporter has not landed")
     out = tmp_path / f"model{SUFFIX[format]}"
     code, stdout, err = run_cli(capsys, "export", classifier_file, "--format", format, "--out", out)
     assert code == 0, err
