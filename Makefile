@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
-	$(PY) -m pip install -q -e ".[tensorflow,jax,torch,test,dev,export]"
+	$(PY) -m pip install -q -e ".[tensorflow,jax,torch,test,dev,export,grain,docs]"
+	# torchaudio (the Kaldi, resampling and LFCC references) and nnAudio (the CQT peer): PyPI's
+	# torchaudio is a CUDA build whose compiled part cannot load on a CPU-only torch; the
+	# references used (compliance.kaldi, functional, transforms) are pure Python over torch.
+	$(PY) -m pip install -q --no-deps torchaudio==2.11.0 nnAudio==0.3.4
+	rm -f $$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/torchaudio/lib/*.so
 	touch $(STAMP)
 
 demo: $(STAMP)
