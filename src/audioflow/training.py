@@ -63,6 +63,7 @@ class TrainingData:
     train_files: int  # readable files (skip mode checks every header when the datasets are built)
     validation_files: int
     batch_size: int
+    cached: bool = False  # decoded clips kept (memory or a folder) after the first epoch
 
     @property
     def steps_per_epoch(self) -> int:
@@ -116,6 +117,7 @@ def make_datasets(
     return TrainingData(
         train=train, validation=validation, class_names=list(train.class_names), directory=str(directory),
         train_files=_readable(train), validation_files=_readable(validation), batch_size=batch_size,
+        cached=cache is not None,
     )  # fmt: skip
 
 
@@ -216,19 +218,31 @@ class Fit:
     seconds: float
 
 
-def fit_classifier(model, data: TrainingData, *, epochs: int, learning_rate=None, callbacks=()) -> Fit:
+def fit_classifier(
+    model, data: TrainingData, *, epochs: int, learning_rate=None, callbacks=(), verbose="auto"
+) -> Fit:
     """Compile ``model`` and fit it on ``data`` -> :class:`Fit`.
 
     The recipe's callbacks (:func:`audioflow.models.classifier_callbacks`: best-weights
     restore, early stopping, learning-rate schedule) run with ``callbacks``; at the end the
-    model holds the weights of the best epoch.
+    model holds the weights of the best epoch. ``verbose`` is ``model.fit``'s ("auto" or 1: a
+    bar with steps and ETA from the first batch, after a line saying what the first epoch
+    prepares; 2: one line per epoch; 0: silent); an ``audioflow._progress.TrainingProgress``
+    among ``callbacks`` replaces that display.
 
     Raises:
         AudioflowError: every training (or validation) file was skipped as unreadable.
     """
+    from audioflow._progress import TrainingProgress, first_epoch_notice
+
     _compile(model, learning_rate=learning_rate, epochs=epochs, steps_per_epoch=data.steps_per_epoch)
     recipe = _default_callbacks(epochs)
     timer = EpochTimer(data.train_files)
+    if not any(isinstance(c, TrainingProgress) for c in callbacks):
+        notice = first_epoch_notice(
+            train_files=data.train_files, validation_files=data.validation_files, cached=data.cached
+        )
+        callbacks = [TrainingProgress(verbose=verbose, notice=notice), *callbacks]
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -369,6 +383,7 @@ def train_classifier(
     cache="memory",
     force: bool = False,
     callbacks=(),
+    verbose="auto",
     **model_options,
 ) -> TrainingResult:
     """Train a classifier on ``directory`` (one sub-folder per class); optionally write ``out``.
@@ -381,7 +396,10 @@ def train_classifier(
         epochs, batch_size, learning_rate: training (``learning_rate=None``: the recipe's).
         validation_split, seed, on_error, cache: as :func:`make_datasets`.
         force: overwrite existing outputs in ``out``.
-        callbacks: more Keras callbacks (e.g. a progress display).
+        callbacks: more Keras callbacks.
+        verbose: as ``model.fit``'s: "auto" (default) or 1 prints what each step does and
+            Keras' progress bar (steps done and ETA from the first batch); 2 one line per
+            epoch; 0 nothing.
         **model_options: passed to :func:`audioflow.models.build_classifier` (front end, size,
             augmentation, STFT and mel settings).
 
@@ -389,8 +407,11 @@ def train_classifier(
         A :class:`TrainingResult`; ``result.evaluation.accuracy`` is the validation accuracy
         (of the restored best epoch, on the centre crops), the one figure every output shows.
     """
+    from audioflow._progress import say
+
     if out is not None:
         _outputs.check_writable(out, force=force)
+    say(verbose, f"scanning {directory} (one sub-folder per class)")
     data = make_datasets(
         directory, sample_rate=sample_rate, duration=duration, batch_size=batch_size,
         validation_split=validation_split, seed=seed, on_error=on_error, cache=cache,
@@ -399,7 +420,12 @@ def train_classifier(
 
     keras.utils.set_random_seed(seed)
     model = build_model(data.class_names, sample_rate=sample_rate, duration=duration, **model_options)
-    fit = fit_classifier(model, data, epochs=epochs, learning_rate=learning_rate, callbacks=callbacks)
+    say(verbose, f"{len(data.class_names)} classes; {data.train_files} training and "
+        f"{data.validation_files} validation files; {model.count_params():,} parameters")  # fmt: skip
+    fit = fit_classifier(
+        model, data, epochs=epochs, learning_rate=learning_rate, callbacks=callbacks, verbose=verbose
+    )
+    say(verbose, f"evaluating the restored best epoch ({fit.best_epoch + 1}) on the validation clips")
     evaluation = evaluate_classifier(model, data)
     settings = dict(
         epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
@@ -411,4 +437,5 @@ def train_classifier(
         if out
         else {}
     )
+    say(verbose, f"validation accuracy {evaluation.accuracy:.3f}" + (f"; wrote {out}" if paths else ""))
     return TrainingResult(model, evaluation, fit, report, paths)

@@ -1,30 +1,39 @@
-"""The progress display of ``audioflow train``: a Keras callback that prints to stderr."""
+"""The progress display of ``audioflow train``: Keras' bar on stderr, then one line per epoch."""
 
 from __future__ import annotations
 
 import sys
 import time
 
-import keras
+from audioflow._progress import TrainingProgress, first_epoch_notice
 
 
-class ProgressLogger(keras.callbacks.Callback):
-    """One line per epoch (loss, accuracy, clips/s), a live bar on a terminal, skipped files by name.
+class ProgressLogger(TrainingProgress):
+    """A notice of what the first epoch prepares, Keras' live bar (steps, ETA from the first
+    batch) on a terminal, one line per epoch (loss, accuracy, clips/s), skipped files by name.
 
     Args:
         epochs: epochs planned (for "epoch 3/20").
-        steps: batches per epoch (for the bar).
+        steps: batches per epoch (for the bar; Keras' own count from the dataset is used when known).
         batch_size, train_clips: for the clips-per-second figure.
+        validation_clips, cached: for the first epoch's notice.
         skipped: a callable returning the files skipped so far (``[{"path", "reason"}]``).
         stream: where to print (default ``sys.stderr``).
     """
 
-    def __init__(self, *, epochs, steps, batch_size, train_clips, skipped=lambda: [], stream=None):
-        super().__init__()
-        self.epochs, self.steps, self.batch_size, self.train_clips = epochs, steps, batch_size, train_clips
+    def __init__(
+        self, *, epochs, steps, batch_size, train_clips, validation_clips=0, cached=True,
+        skipped=lambda: [], stream=None,
+    ):  # fmt: skip
+        stream = stream or sys.stderr
+        self.tty = stream.isatty()
+        notice = first_epoch_notice(train_files=train_clips, validation_files=validation_clips, cached=cached)
+        # The live bar only on a terminal: in a log file its redraws would be noise.
+        super().__init__(
+            verbose=1 if self.tty else 2, notice=notice, stream=stream, epoch_header=False, steps=steps
+        )
+        self.epochs, self.batch_size, self.train_clips = epochs, batch_size, train_clips
         self.skipped = skipped
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
         self.reported = set()
 
     def report_skipped(self):
@@ -39,29 +48,14 @@ class ProgressLogger(keras.callbacks.Callback):
             self.stream.write("\r\033[K")
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
+        super().on_epoch_begin(epoch, logs)
         self.start = time.perf_counter()
-        self.seen_steps = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.seen_steps = batch + 1
-        if self.tty:
-            logs = logs or {}
-            total = self.steps or max(self.seen_steps, 1)
-            done = min(self.seen_steps / total, 1.0)
-            bar = "=" * int(done * 24) + (">" if done < 1 else "")
-            rate = self.seen_steps * self.batch_size / max(time.perf_counter() - self.start, 1e-9)
-            self.stream.write(
-                f"\repoch {self.epoch + 1}/{self.epochs} [{bar:<25}] {self.seen_steps}/{total}"
-                f"  loss {logs.get('loss', float('nan')):.4f}  accuracy {logs.get('accuracy', float('nan')):.3f}"
-                f"  {rate:.0f} clips/s"
-            )
-            self.stream.flush()
 
     def on_epoch_end(self, epoch, logs=None):
+        # Not Keras' final bar: this line replaces it.
         logs = logs or {}
         seconds = time.perf_counter() - self.start
-        clips = min(self.seen_steps * self.batch_size, self.train_clips)
+        clips = min(self.seen * self.batch_size, self.train_clips)
         self.clear_line()
         self.report_skipped()
         nan = float("nan")

@@ -146,7 +146,8 @@ def _train(args, out, model, t_start, data_dir, counts):
     )
     progress = ProgressLogger(
         epochs=args.epochs, steps=data.steps_per_epoch, batch_size=args.batch_size,
-        train_clips=data.train_files, skipped=data.skipped,
+        train_clips=data.train_files, validation_clips=data.validation_files, cached=data.cached,
+        skipped=data.skipped,
     )  # fmt: skip
     try:
         fit = training.fit_classifier(
