@@ -87,7 +87,10 @@ class TrainingProgress(keras.callbacks.Callback):
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             # Metrics arrive already averaged over the epoch: shown as they are (as Keras' logger).
             self.bar = keras.utils.Progbar(
-                self.params.get("steps") or self.steps, verbose=self.verbose, unit_name="step", stateless_metrics=set()
+                self.params.get("steps") or self.steps,
+                verbose=self.verbose,
+                unit_name="step",
+                stateless_metrics=set(),
             )
 
     def on_train_batch_end(self, batch, logs=None):
