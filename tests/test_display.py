@@ -52,7 +52,7 @@ def test_display_helpers():
     assert len(axes[0].lines) == 1 and len(axes[1].lines) == 1
     ax = Figure().add_subplot()
     display.plot_confusion_matrix([[3, 1], [0, 4]], ["a", "b"], ax=ax)
-    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "4"]
+    assert [t.get_text() for t in ax.texts] == ["3\n75%", "1\n25%", "0\n0%", "4\n100%"]
     with pytest.raises(ParameterError, match="`data` must be a 2-D array"):
         display.specshow(np.zeros((2, 3, 4)), ax=ax)
     with pytest.raises(ParameterError, match="`y_axis` must be one of"):

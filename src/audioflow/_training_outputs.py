@@ -143,12 +143,12 @@ def _figure(width, height):
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _curves(path, history):
+def _curves(path, history, best_epoch=None):
     from audioflow import display
 
     fig = _figure(10, 3.8)
     curves = {k: [math.nan if v is None else v for v in values] for k, values in history.items()}
-    display.plot_history(curves, axes=fig.subplots(1, 2))
+    display.plot_history(curves, axes=fig.subplots(1, 2), best_epoch=best_epoch)
     fig.suptitle("Training curves")
     fig.savefig(path, dpi=110, format="png")
 
@@ -177,22 +177,17 @@ def _examples(path, evaluation, features):
     settings = feature_settings("logmel", sample_rate=sr, **options)
     names = evaluation.class_names
     cols = min(3, max(1, len(evaluation.examples)))
-    rows = max(1, math.ceil(len(names) / cols))
-    fig = _figure(4.2 * cols, 2.9 * rows)
-    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
-    for ax, (index, name) in zip(axes, enumerate(names), strict=False):
-        if index not in evaluation.examples:
-            ax.set_axis_off()
-            ax.set_title(f"{name}: no validation example", fontsize=9)
-            continue
-        logmel = extract_features(evaluation.examples[index], sample_rate=sr, kind="logmel", **options)
-        display.specshow(
-            logmel, sample_rate=sr, hop_length=settings["hop_length"], y_axis="mel",
-            f_min=settings["f_min"], f_max=settings["f_max"], ax=ax, colorbar=True,
-        )  # fmt: skip
-        ax.set_title(name, fontsize=10)
-    for ax in axes[len(names) :]:
-        ax.set_axis_off()
+    fig = _figure(4.2 * cols + 0.8, 2.9 * max(1, math.ceil(len(names) / cols)))
+    examples = {
+        name: extract_features(evaluation.examples[i], sample_rate=sr, kind="logmel", **options)
+        if i in evaluation.examples
+        else None
+        for i, name in enumerate(names)
+    }
+    display.plot_class_examples(
+        examples, sample_rate=sr, hop_length=settings["hop_length"], f_min=settings["f_min"],
+        f_max=settings["f_max"], fig=fig, columns=cols,
+    )  # fmt: skip
     fig.suptitle(
         f"Log-mel spectrogram of one validation clip per class ({sr} Hz, n_fft={settings['n_fft']}, "
         f"hop_length={settings['hop_length']}, n_mels={settings['n_mels']})",
@@ -230,7 +225,7 @@ def write_all(out, *, model, evaluation, history, report, force) -> dict:
     writers = {
         "model.keras": lambda p: model.save(p),
         "report.json": lambda p: p.write_text(strict_json(report)),
-        "training_curves.png": lambda p: _curves(p, history),
+        "training_curves.png": lambda p: _curves(p, history, report.get("best_epoch")),
         "confusion_matrix.png": lambda p: _confusion(p, evaluation),
         "examples_logmel.png": lambda p: _examples(p, evaluation, report["features"]),
     }

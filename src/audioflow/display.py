@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 
+from audioflow._display_results import plot_class_examples, plot_confusion_matrix, plot_history
 from audioflow._validation import (
     check_choice,
     check_foreign_names,
@@ -33,6 +34,8 @@ from audioflow._validation import (
 )
 
 __all__ = [
+    "fit_title",
+    "plot_class_examples",
     "plot_confusion_matrix",
     "plot_filterbank",
     "plot_history",
@@ -41,6 +44,8 @@ __all__ = [
 ]
 
 _HZ_TICKS = (0, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+# Round ticks for the log-frequency axis (its own would be powers of two: "4.096k").
+_LOG_HZ_TICKS = (0, 125, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
 # librosa's log-frequency axis: symmetric log, base 2, linear below C2 (65.4 Hz), half-octave scale.
 _LOG_AXIS = {"base": 2, "linthresh": 65.40639132514966, "linscale": 0.5}
 
@@ -112,7 +117,7 @@ def specshow(
     f_max: float | None = None,
     htk: bool = False,
     ax=None,
-    cmap: str = "magma",
+    cmap: str | None = None,
     colorbar: bool = True,
     colorbar_label: str | None = "dB",
     vmin: float | None = None,
@@ -138,9 +143,11 @@ def specshow(
         f_min, f_max, htk: the mel filterbank's range and scale (``f_max`` defaults to
             ``sample_rate / 2``).
         ax: matplotlib axes to draw into (default: ``plt.gca()``).
-        cmap: colormap name.
+        cmap: colormap name (default ``"magma"``; ``"coolwarm"``, diverging, for MFCCs).
         colorbar: add a colour bar labelled ``colorbar_label`` (``"dB"`` adds ``dB`` to ticks).
-        vmin, vmax: colour range (default: the data's range).
+        vmin, vmax: colour range (default: the data's range; for MFCCs symmetric about 0 over
+            c1 and up: c0, the log energy, lies far below the others and would wash them out, so
+            it saturates and the colour bar says so).
         ref: None, or ``"max"`` for dB data: shift it so its peak is 0 dB (as features computed
             with librosa's ``ref=np.max``); the colour bar then reads "dB re max".
         x_axis: ``"time"`` (the only choice: seconds), accepted for librosa habits.
@@ -192,6 +199,9 @@ def specshow(
     else:
         y_edges = np.arange(n_bins + 1) - 0.5
 
+    vmin, vmax, c0_outside = _colour_range(data, y_axis, vmin, vmax)
+    if cmap is None:
+        cmap = "coolwarm" if y_axis == "mfcc" else "magma"
     mesh = ax.pcolormesh(x_edges, y_edges, data.T, cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
     ax.set_xlim(x_edges[0], x_edges[-1])
     ax.set_xlabel("Time (s)")
@@ -201,7 +211,11 @@ def specshow(
         ax.set_ylabel("Frequency (Hz, mel-spaced)")
     elif linear:
         if y_axis == "log":
+            from matplotlib.ticker import FixedLocator, NullLocator
+
             ax.set_yscale("symlog", **_LOG_AXIS)
+            ax.yaxis.set_major_locator(FixedLocator([t for t in _LOG_HZ_TICKS if t <= sample_rate / 2]))
+            ax.yaxis.set_minor_locator(NullLocator())
         ax.set_ylim(0, sample_rate / 2)
         ax.yaxis.set_major_formatter(_hz_formatter())
         ax.set_ylabel("Frequency (Hz)" + (", log scale" if y_axis == "log" else ""))
@@ -214,13 +228,30 @@ def specshow(
     else:
         ax.set_ylabel("Bin")
     if colorbar:
-        fmt = "%+.0f dB" if colorbar_label == "dB" else None
-        cbar = ax.figure.colorbar(mesh, ax=ax, format=fmt)
-        if colorbar_label and colorbar_label != "dB":
-            cbar.set_label(colorbar_label)
-        elif ref == "max":
-            cbar.set_label("dB re max")
+        _colour_bar(ax, mesh, colorbar_label, ref=ref, mfcc=y_axis == "mfcc", c0_outside=c0_outside)
     return mesh
+
+
+def _colour_range(data, y_axis, vmin, vmax):
+    """``(vmin, vmax, c0_outside)``: MFCCs get a range symmetric about 0 over c1 and up."""
+    if y_axis != "mfcc" or vmin is not None or vmax is not None or not data.size:
+        return vmin, vmax, False
+    rest = data[:, 1:] if data.shape[1] > 1 else data
+    limit = float(np.max(np.abs(rest))) or 1.0
+    return -limit, limit, data.shape[1] > 1 and float(np.max(np.abs(data[:, 0]))) > limit
+
+
+def _colour_bar(ax, mesh, label, *, ref, mfcc, c0_outside):
+    if mfcc:
+        label = "coefficient value" if label in (None, "dB") else label
+        cbar = ax.figure.colorbar(mesh, ax=ax)
+        cbar.set_label(label + ("\n(c0 beyond the range)" if c0_outside else ""))
+        return
+    cbar = ax.figure.colorbar(mesh, ax=ax, format="%+.0f dB" if label == "dB" else None)
+    if label and label != "dB":
+        cbar.set_label(label)
+    elif ref == "max":
+        cbar.set_label("dB re max")
 
 
 def _warn_if_transposed(shape, y_axis, n_fft):
@@ -251,32 +282,42 @@ def _warn_if_transposed(shape, y_axis, n_fft):
 def waveshow(
     y, *, sample_rate: float = 22050, ax=None, color: str = "C0", max_points: int = 20000, **librosa_arguments
 ):
-    """Plot a mono waveform against time in seconds.
+    """Plot a mono waveform against time in seconds, as its min/max envelope per pixel column.
 
-    Long signals are drawn as their min/max envelope over blocks of samples, so a 1-hour
-    recording plots as fast as a 1-second one.
+    A signal with more samples than the axes have pixel columns is drawn as the lowest and
+    highest sample of each column, filled and outlined with a line of 1 pt, so a single-sample
+    click stays a solid stroke (a thin line through every sample would be a pale, antialiased
+    hairline); a 1-hour recording plots as fast as a 1-second one. Shorter signals are drawn
+    sample by sample.
 
     Args:
         y: samples, shape ``(samples,)``.
         sample_rate: Hz.
         ax: matplotlib axes (default ``plt.gca()``).
         color: line colour.
-        max_points: above this many samples, draw the envelope.
+        max_points: at most ``max_points // 2`` columns (default 20000: 10,000 columns).
+
+    Example::
+
+        display.waveshow(np.random.randn(44100) * 0.1, sample_rate=44100)
     """
     _refuse_unknown("waveshow", librosa_arguments, ("y", "sample_rate", "ax", "color", "max_points"))
     y = np.asarray(y, dtype=np.float64)
     if y.ndim != 1:
         raise parameter_error("y", "a 1-D array of samples", hint="Mix down to mono first.", shape=y.shape)
     check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
+    check_int("max_points", max_points, minimum=2)
     ax = _axes(ax)
-    if y.size > max_points:
-        block = int(np.ceil(y.size / (max_points // 2)))
-        pad = (-y.size) % block
-        blocks = np.pad(y, (0, pad), mode="edge").reshape(-1, block)
+    columns = max(1, min(int(ax.bbox.width), max_points // 2))
+    if y.size > 2 * columns:
+        block = int(np.ceil(y.size / columns))
+        blocks = np.pad(y, (0, (-y.size) % block), mode="edge").reshape(-1, block)
         t = (np.arange(blocks.shape[0]) + 0.5) * block / sample_rate
-        artist = ax.fill_between(t, blocks.min(axis=1), blocks.max(axis=1), color=color, linewidth=0)
+        artist = ax.fill_between(
+            t, blocks.min(axis=1), blocks.max(axis=1), step="mid", color=color, linewidth=1.0
+        )
     else:
-        (artist,) = ax.plot(np.arange(y.size) / sample_rate, y, color=color, linewidth=0.6)
+        (artist,) = ax.plot(np.arange(y.size) / sample_rate, y, color=color, linewidth=1.0)
     ax.set_xlim(0, max(y.size, 1) / sample_rate)
     peak = max(float(np.max(np.abs(y))) if y.size else 0.0, 1e-3)
     ax.set_ylim(-1.05 * peak, 1.05 * peak)
@@ -284,6 +325,53 @@ def waveshow(
     ax.set_ylabel("Amplitude")
     ax.axhline(0.0, color="0.7", linewidth=0.5, zorder=0)
     return artist
+
+
+def fit_title(ax, text: str, *, fontsize: float = 10, max_lines: int = 2) -> str:
+    """Set ``text`` as the title of ``ax``, wrapped and shortened so that it stays inside the figure.
+
+    The text is wrapped at spaces to the width of the axes; a word longer than a line (a long
+    file name) is shortened in its middle with "…", keeping its start and its extension,
+    and words are shortened further until the title fits in ``max_lines`` lines.
+
+    Args:
+        ax: matplotlib axes.
+        text: the title, e.g. ``f"{path.name} — Log-mel spectrogram, 16000 Hz"``.
+        fontsize: points.
+        max_lines: at most this many lines (positive int).
+
+    Returns:
+        The text set as the title.
+
+    Example::
+
+        display.fit_title(ax, "a_very_long_recording_name_from_the_field_2024-06-01.flac — Waveform")
+    """
+    import textwrap
+
+    check_int("max_lines", max_lines, minimum=1)
+    pixels = ax.figure.bbox.width * ax.get_position().width
+    # 0.62 em: a generous mean glyph width of matplotlib's DejaVu Sans (digits are 0.64, "_" 0.5)
+    chars = max(12, int(pixels / (fontsize * ax.figure.dpi / 72 * 0.62)))
+    words = [_shorten_middle(word, chars) for word in text.split(" ")]
+    lines = textwrap.wrap(" ".join(words), width=chars, break_long_words=False, break_on_hyphens=False)
+    while len(lines) > max_lines and max(len(w) for w in words) > 8:
+        longest = max(range(len(words)), key=lambda i: len(words[i]))
+        words[longest] = _shorten_middle(words[longest], len(words[longest]) // 2)
+        lines = textwrap.wrap(" ".join(words), width=chars, break_long_words=False, break_on_hyphens=False)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _shorten_middle(" ".join(lines[max_lines - 1 :]), chars)]
+    fitted = "\n".join(lines)
+    ax.set_title(fitted, fontsize=fontsize)
+    return fitted
+
+
+def _shorten_middle(word: str, width: int) -> str:
+    """``word`` at most ``width`` characters: its start, "…", its end (the extension of a file name)."""
+    if len(word) <= width:
+        return word
+    tail = max(1, (width - 1) // 3)
+    return word[: max(1, width - 1 - tail)] + "…" + word[-tail:]
 
 
 def plot_filterbank(filterbank, *, sample_rate: float, ax=None, every: int = 1):
@@ -309,63 +397,4 @@ def plot_filterbank(filterbank, *, sample_rate: float, ax=None, every: int = 1):
     ax.set_xlabel("Frequency (Hz)")
     ax.set_ylabel("Weight")
     ax.set_title(f"{fb.shape[1]} filters, n_fft={n_fft}, {sample_rate:g} Hz")
-    return ax
-
-
-def plot_history(history: dict, *, axes=None):
-    """Training curves: loss and accuracy per epoch (train and validation).
-
-    Args:
-        history: ``{"loss": [...], "accuracy": [...], "val_loss": [...], "val_accuracy": [...]}``,
-            e.g. ``model.fit(...).history``.
-        axes: two matplotlib axes (loss, accuracy); default: two new subplots of the current figure.
-    """
-    from matplotlib.ticker import MaxNLocator
-
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    for ax, metric in zip(axes, ("loss", "accuracy"), strict=False):
-        for key, style in ((metric, "-o"), (f"val_{metric}", "-s")):
-            values = history.get(key)
-            if values:
-                ax.plot(np.arange(1, len(values) + 1), values, style, markersize=3, label=key)
-        ax.set_xlabel("Epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel(metric.capitalize())
-        ax.grid(alpha=0.3)
-        ax.legend()
-    if history.get("accuracy") or history.get("val_accuracy"):
-        axes[1].set_ylim(0, 1.02)
-    return axes
-
-
-def plot_confusion_matrix(matrix, class_names, *, ax=None, cmap: str = "Blues"):
-    """A confusion matrix (rows: true class, columns: predicted) with counts in the cells.
-
-    Args:
-        matrix: ``(n_classes, n_classes)`` counts.
-        class_names: labels of rows and columns.
-        ax: matplotlib axes (default ``plt.gca()``).
-    """
-    m = np.asarray(matrix)
-    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] != len(class_names):
-        raise parameter_error(
-            "matrix", "square with one row per class", shape=m.shape, n_classes=len(class_names)
-        )
-    ax = _axes(ax)
-    totals = np.maximum(m.sum(axis=1, keepdims=True), 1)
-    ax.imshow(m / totals, cmap=cmap, vmin=0.0, vmax=1.0)
-    n = m.shape[0]
-    for i in range(n):
-        for j in range(n):
-            share = m[i, j] / totals[i, 0]
-            ax.text(
-                j, i, str(int(m[i, j])), ha="center", va="center", color="white" if share > 0.5 else "black"
-            )
-    ax.set_xticks(range(n), class_names, rotation=45, ha="right")
-    ax.set_yticks(range(n), class_names)
-    ax.set_xlabel("Predicted")
-    ax.set_ylabel("True")
     return ax

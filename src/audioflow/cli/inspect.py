@@ -171,7 +171,7 @@ def run_plot(args):
                 features, y_axis="mel", f_min=settings["f_min"], f_max=settings["f_max"], **common
             )
         else:
-            display.specshow(features, y_axis="mfcc", colorbar_label="coefficient", cmap="coolwarm", **common)
+            display.specshow(features, y_axis="mfcc", **common)  # diverging, centred at 0, c0 left out
         shown = {k: v for k, v in settings.items() if k not in ("f_min", "f_max") or v}
         if "f_max" in settings and settings["f_max"] == sr / 2:
             shown.pop("f_max", None)
@@ -182,7 +182,7 @@ def run_plot(args):
         "mel": "Log-mel spectrogram",
         "mfcc": "MFCC",
     }
-    ax.set_title(f"{src.name} \u2014 {title[args.kind]}, {sr} Hz, {details}", fontsize=10)
+    display.fit_title(ax, f"{src.name} \u2014 {title[args.kind]}, {sr} Hz, {details}")
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=args.dpi)
     print(f"wrote {out}")
