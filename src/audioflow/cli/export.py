@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from audioflow.cli._common import CLIError, start_backend
@@ -24,10 +25,20 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
+def _check_out_spares_the_model(out: Path, model: Path) -> None:
+    """``--out`` may be neither the input model nor a folder holding it (``--force`` would delete it)."""
+    out_path, model_path = out.resolve(), model.resolve()
+    if out_path == model_path:
+        raise CLIError(f"--out '{out}' is the input model '{model}'; choose another path")
+    if out_path in model_path.parents:
+        raise CLIError(f"--out '{out}' contains the input model '{model}'; choose another path")
+
+
 def run(args):
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise CLIError(f"'{out}' already exists; pass --force to overwrite")
+    _check_out_spares_the_model(out, Path(args.model))
+    if os.path.lexists(out) and not args.force:
+        raise CLIError(f"'{out}' already exists; pass --force to replace an earlier {args.format} artefact")
     start_backend(need_tensorflow=args.format != "onnx", verbose=args.verbose)
     import keras
 
