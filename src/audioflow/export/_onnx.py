@@ -18,7 +18,6 @@ The artefact takes ``waveform``: float32 ``(batch, samples)``; only standard-dom
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -273,12 +272,13 @@ def _through_tensorflow(model, opset: int):
     """Save ``model`` and export it under the TensorFlow backend in a child process (JAX)."""
     onnx = _require("onnx", "onnx")
     _require("tf2onnx", "tf2onnx")
+    from audioflow.export._child import run_under_tensorflow
+
     with tempfile.TemporaryDirectory(prefix="audioflow-onnx-") as folder:
+        folder = os.path.abspath(folder)
         saved, written = os.path.join(folder, "model.keras"), os.path.join(folder, "model.onnx")
         model.save(saved)
-        env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-        command = [sys.executable, "-m", "audioflow.export._onnx", saved, written, str(opset)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        done = run_under_tensorflow("audioflow.export._onnx", saved, written, opset, cwd=folder)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
             raise onnx_layer_error("(the TensorFlow re-export of this JAX model failed)", last)

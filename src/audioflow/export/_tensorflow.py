@@ -12,9 +12,7 @@ that jax2tf emits ("'vhlo.dynamic_gather_v1' op is not part of the vhlo support 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -55,9 +53,9 @@ def export_tflite(model, path) -> None:
         Path(path).write_bytes(_convert_to_tflite(model))
         return
     with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
-        saved = Path(folder) / "model.keras"
+        saved = Path(folder).resolve() / "model.keras"
         model.save(saved)
-        _tflite_in_tensorflow_process(saved, path)
+        _tflite_in_tensorflow_process(saved, Path(path).resolve())
 
 
 def _convert_to_tflite(model) -> bytes:
@@ -91,14 +89,10 @@ def _conversion_error(model, message: str):
     )
 
 
-def _tflite_in_tensorflow_process(keras_file, path) -> None:
-    import audioflow
+def _tflite_in_tensorflow_process(keras_file: Path, path: Path) -> None:
+    from audioflow.export._child import run_under_tensorflow
 
-    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    source = str(Path(audioflow.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
-    command = [sys.executable, "-m", "audioflow.export._tensorflow", str(keras_file), str(path)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = run_under_tensorflow("audioflow.export._tensorflow", keras_file, path, cwd=keras_file.parent)
     if done.returncode == _REFUSED:  # the child's ParameterError (a layer TFLite cannot carry)
         raise ParameterError(done.stderr.strip().splitlines()[-1])
     if done.returncode != 0:
