@@ -39,18 +39,22 @@ def run(args):
     _check_out_spares_the_model(out, Path(args.model))
     if os.path.lexists(out) and not args.force:
         raise CLIError(f"'{out}' already exists; pass --force to replace an earlier {args.format} artefact")
-    start_backend(need_tensorflow=args.format != "onnx", verbose=args.verbose)
-    import keras
+    from audioflow._backend import configured_backend
+    from audioflow._validation.export import FORMAT_BACKENDS, formats_for_backend  # Keras-free
 
-    from audioflow.export import export_model, formats_for_backend
-
-    backend = keras.backend.backend()
+    backend = configured_backend()
     if args.format not in formats_for_backend(backend):
         able = ", ".join(formats_for_backend(backend))
         raise CLIError(
-            f"--format {args.format} cannot be produced on the {backend} backend (it can: {able}); "
-            "set KERAS_BACKEND=tensorflow or jax"
+            f"--format {args.format} cannot be produced on the {backend} backend (it can: {able}): "
+            f"{args.format} is produced from the {' and '.join(FORMAT_BACKENDS[args.format])} backends; "
+            'run with KERAS_BACKEND=tensorflow (pip install "audioflow[tensorflow]")'
         )
+    # A JAX SavedModel is written by jax2tf in this process: TensorFlow is imported here (quietly)
+    # when installed; when it is not, export_model says what needs it and how to install it.
+    start_backend(verbose=args.verbose, tensorflow_if_installed=args.format == "saved_model")
+    from audioflow.export import export_model
+
     model = load_model(args.model, loader=_load_any_model)
     path = export_model(model, out, args.format, force=args.force)
     shape = tuple(model.inputs[0].shape)

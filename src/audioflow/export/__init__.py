@@ -112,7 +112,15 @@ def load_exported(path, format: str):
 
 def _onnx_runner(path):
     import numpy as np
-    import onnxruntime
+
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        from audioflow.errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            'Running an ONNX model needs onnxruntime, which is not installed. Install it with: pip install "audioflow[export]".'
+        ) from exc
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
