@@ -46,7 +46,8 @@ _COMMANDS = {
         "classify audio files with a trained model",
         "Print one line per file: path<TAB>label<TAB>probability. Files are read at the model's sample "
         "rate; files longer than the model's clip are scored on overlapping windows and the "
-        "probabilities averaged; shorter ones are zero-padded. Exit code 1 when a file cannot be read.",
+        "probabilities averaged; shorter ones are zero-padded. A missing or unreadable file is reported "
+        "(error: ... on stderr) and the others are still predicted; the exit code is then 1.",
     ),
     "export": (
         "audioflow.cli.export:run",

@@ -69,12 +69,12 @@ def open_fraction(text):
 # ---------------------------------------------------------------- inputs
 
 
-def expand_inputs(paths, *, what="input"):
-    """Files named on the command line; folders are searched recursively for audio files.
+def find_inputs(paths, *, what="input"):
+    """Files named on the command line (folders searched recursively for audio files) -> ``(files, problems)``.
 
-    Raises CLIError for a missing path or a folder with no audio files.
+    ``problems``: ``(path, message)`` for each path that is missing or is a folder without audio files.
     """
-    files = []
+    files, problems = [], []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -82,12 +82,23 @@ def expand_inputs(paths, *, what="input"):
 
             found = [Path(p) for p in scan_audio_files(path)]
             if not found:
-                raise CLIError(f"no audio files in folder '{raw}'")
+                problems.append((str(raw), f"no audio files in folder '{raw}'"))
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            raise CLIError(f"{what} '{raw}' does not exist")
+            problems.append((str(raw), f"{what} '{raw}' does not exist"))
+    return files, problems
+
+
+def expand_inputs(paths, *, what="input"):
+    """Files named on the command line; folders are searched recursively for audio files.
+
+    Raises CLIError for a missing path or a folder with no audio files.
+    """
+    files, problems = find_inputs(paths, what=what)
+    if problems:
+        raise CLIError(problems[0][1])
     return files
 
 
