@@ -71,7 +71,8 @@ _COMMANDS = {
         "audioflow.cli.inspect:run_features",
         "write features of audio files as .npy arrays",
         "Compute features with audioflow's layers and write OUT/<name>.<kind>.npy per file, shape "
-        "(frames, bins), time-major. Folders are searched recursively and mirrored under OUT.",
+        "(frames, bins), time-major, with OUT/<name>.<kind>.json beside it (sample rate, hop length, "
+        "n_fft and the other settings). Folders are searched recursively and mirrored under OUT.",
     ),
     "make-dataset": (
         "audioflow.cli.inspect:run_make_dataset",
@@ -258,7 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     # ------------------------------------------------------------------ plot
     p = _command(sub, verbose, "plot")
     p.add_argument("file", metavar="FILE", help="an audio file")
-    p.add_argument("--out", required=True, metavar="PNG", help="image to write (.png)")
+    p.add_argument(
+        "--out", metavar="PNG", help="image to write (.png) (default: FILE's folder, <FILE stem>-<kind>.png)"
+    )
     _feature_options(
         p, ("--kind", ("waveform", "spectrogram", "mel", "mfcc"), "mel", "what to plot (default mel)")
     )
@@ -287,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         p,
         ("--kind", ("logmel", "mel", "spectrogram", "mfcc"), "logmel", "logmel (dB), mel (power), spectrogram (power) or mfcc (default logmel)"),
     )  # fmt: skip
-    p.add_argument("--force", action="store_true", help="overwrite existing .npy files")
+    p.add_argument("--force", action="store_true", help="overwrite existing .npy and .json files")
 
     # ------------------------------------------------------------------ make-dataset
     p = _command(sub, verbose, "make-dataset")
