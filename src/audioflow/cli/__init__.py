@@ -254,7 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="artefact format (see 'Export and deployment' in the README)",
     )
     p.add_argument("--out", required=True, metavar="PATH", help="folder (saved_model) or file to write")
-    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.add_argument(
+        "--force", action="store_true",
+        help="replace an earlier artefact of the same format at PATH (never a folder of other files)",
+    )  # fmt: skip
 
     # ------------------------------------------------------------------ plot
     p = _command(sub, verbose, "plot")
