@@ -198,7 +198,7 @@ def _stderr_to_devnull():
             os.close(saved)
 
 
-def start_backend(*, need_tensorflow=False, verbose=False, tensorflow_if_installed=False):
+def start_backend(*, need_tensorflow=False, verbose=False, tensorflow_if_installed=True):
     """Import Keras (and TensorFlow when the command needs it) before any work, without TensorFlow's chatter.
 
     TensorFlow's C++ runtime writes start-up lines (absl's "All log messages before
@@ -206,8 +206,9 @@ def start_backend(*, need_tensorflow=False, verbose=False, tensorflow_if_install
     import and at its first op; since TensorFlow 2.20 they ignore TF_CPP_MIN_LOG_LEVEL. Unless
     ``--verbose`` (or a TF_CPP_MIN_LOG_LEVEL of 0 or 1 the user set), file descriptor 2 goes to
     /dev/null during the import and one trivial op; TF_CPP_MIN_LOG_LEVEL defaults to 2 for what
-    follows. Python exceptions still propagate. ``tensorflow_if_installed``: import TensorFlow
-    here when it is installed (a command that may use it later, e.g. export), without requiring it.
+    follows. Python exceptions still propagate. ``tensorflow_if_installed`` (default True): import
+    TensorFlow here when it is installed, without requiring it: Keras imports it on every backend
+    when it is there (saving and loading check ``tf.available``), which would print the lines later.
     """
     if _QUIET["done"]:
         return

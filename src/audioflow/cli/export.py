@@ -50,9 +50,9 @@ def run(args):
             f"{args.format} is produced from the {' and '.join(FORMAT_BACKENDS[args.format])} backends; "
             'run with KERAS_BACKEND=tensorflow (pip install "audioflow[tensorflow]")'
         )
-    # A JAX SavedModel is written by jax2tf in this process: TensorFlow is imported here (quietly)
-    # when installed; when it is not, export_model says what needs it and how to install it.
-    start_backend(verbose=args.verbose, tensorflow_if_installed=args.format == "saved_model")
+    # TensorFlow is imported here (quietly) when installed; when it is not and the format needs it,
+    # export_model says what needs it and how to install it.
+    start_backend(verbose=args.verbose)
     from audioflow.export import export_model
 
     model = load_model(args.model, loader=_load_any_model)
