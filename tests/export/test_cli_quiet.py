@@ -7,6 +7,7 @@ whatever TF_CPP_MIN_LOG_LEVEL says, so this runs the CLI in a child process and 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
 import pytest
@@ -18,9 +19,14 @@ CHATTER = ("absl::InitializeLog", "oneDNN", "cudart_stub", "cuInit", "cuda drive
 
 
 def run_audioflow(*argv, cwd):
+    import audioflow
+    from audioflow.export._child import python_path
+
+    source = str(Path(audioflow.__file__).resolve().parents[1])  # this checkout, from any cwd
     env = dict(
-        os.environ, KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore"
-    )
+        os.environ, KERAS_BACKEND=keras.backend.backend(), TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore",
+        PYTHONPATH=python_path(source),
+    )  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "audioflow", *map(str, argv)], capture_output=True, text=True, env=env, cwd=cwd
     )
