@@ -67,8 +67,9 @@ def build_report(*, model, data, evaluation, fit, settings, extra=None) -> dict:
     info = classifier_info(model)
     features = {"sample_rate": info["sample_rate"], **info["feature_config"]}
     n_fft = features.get("n_fft")
+    # One source of truth: an option the model resolved (n_fft=None -> 256) is reported as resolved.
     model_settings = {
-        k: v
+        k: features.get(k, v)
         for k, v in settings.items()
         if k not in ("epochs", "batch_size", "learning_rate", "seed", "validation_split", "on_error", "cache")
     }

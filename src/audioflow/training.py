@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 
 from audioflow import _training_outputs as _outputs
+from audioflow._folder_claim import holding_output_folder
 from audioflow.errors import AudioflowError
 
 __all__ = [
@@ -368,6 +369,7 @@ def write_outputs(out, *, model, evaluation, fit, report, force=False) -> dict:
     )
 
 
+@holding_output_folder  # a second process training into the same `out` is refused
 def train_classifier(
     directory,
     *,

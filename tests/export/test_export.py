@@ -134,18 +134,6 @@ def test_existing_path_needs_force(tiny_model, tmp_path):
     assert target.read_bytes() == b"old"
 
 
-def test_force_replaces_an_existing_artefact(tiny_model, tmp_path):
-    format = formats_for_backend()[0]
-    target = tmp_path / f"model{SUFFIX[format]}"
-    target.mkdir() if format == "saved_model" else target.write_bytes(b"old")
-    (target / "stale").write_text("x") if format == "saved_model" else None
-    assert export_model(tiny_model, target, format, force=True) == target
-    x = waveforms(2, FIXED)
-    expected = keras_outputs(tiny_model, x)
-    np.testing.assert_allclose(load_exported(target, format)(x), expected, rtol=POWER_RTOL, atol=1e-6)
-    assert not (target / "stale").exists()
-
-
 def test_a_format_the_backend_cannot_produce_names_the_ones_it_can(tiny_model, tmp_path):
     from audioflow._validation import check_export_args
 

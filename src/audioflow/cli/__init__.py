@@ -46,7 +46,8 @@ _COMMANDS = {
         "classify audio files with a trained model",
         "Print one line per file: path<TAB>label<TAB>probability. Files are read at the model's sample "
         "rate; files longer than the model's clip are scored on overlapping windows and the "
-        "probabilities averaged; shorter ones are zero-padded. Exit code 1 when a file cannot be read.",
+        "probabilities averaged; shorter ones are zero-padded. A missing or unreadable file is reported "
+        "(error: ... on stderr) and the others are still predicted; the exit code is then 1.",
     ),
     "export": (
         "audioflow.cli.export:run",
@@ -70,7 +71,8 @@ _COMMANDS = {
         "audioflow.cli.inspect:run_features",
         "write features of audio files as .npy arrays",
         "Compute features with audioflow's layers and write OUT/<name>.<kind>.npy per file, shape "
-        "(frames, bins), time-major. Folders are searched recursively and mirrored under OUT.",
+        "(frames, bins), time-major, with OUT/<name>.<kind>.json beside it (sample rate, hop length, "
+        "n_fft and the other settings). Folders are searched recursively and mirrored under OUT.",
     ),
     "make-dataset": (
         "audioflow.cli.inspect:run_make_dataset",
@@ -252,12 +254,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="artefact format (see 'Export and deployment' in the README)",
     )
     p.add_argument("--out", required=True, metavar="PATH", help="folder (saved_model) or file to write")
-    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.add_argument(
+        "--force", action="store_true",
+        help="replace an earlier artefact of the same format at PATH (never a folder of other files)",
+    )  # fmt: skip
 
     # ------------------------------------------------------------------ plot
     p = _command(sub, verbose, "plot")
     p.add_argument("file", metavar="FILE", help="an audio file")
-    p.add_argument("--out", required=True, metavar="PNG", help="image to write (.png)")
+    p.add_argument(
+        "--out", metavar="PNG", help="image to write (.png) (default: FILE's folder, <FILE stem>-<kind>.png)"
+    )
     _feature_options(
         p, ("--kind", ("waveform", "spectrogram", "mel", "mfcc"), "mel", "what to plot (default mel)")
     )
@@ -286,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         p,
         ("--kind", ("logmel", "mel", "spectrogram", "mfcc"), "logmel", "logmel (dB), mel (power), spectrogram (power) or mfcc (default logmel)"),
     )  # fmt: skip
-    p.add_argument("--force", action="store_true", help="overwrite existing .npy files")
+    p.add_argument("--force", action="store_true", help="overwrite existing .npy and .json files")
 
     # ------------------------------------------------------------------ make-dataset
     p = _command(sub, verbose, "make-dataset")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -67,12 +69,12 @@ def open_fraction(text):
 # ---------------------------------------------------------------- inputs
 
 
-def expand_inputs(paths, *, what="input"):
-    """Files named on the command line; folders are searched recursively for audio files.
+def find_inputs(paths, *, what="input"):
+    """Files named on the command line (folders searched recursively for audio files) -> ``(files, problems)``.
 
-    Raises CLIError for a missing path or a folder with no audio files.
+    ``problems``: ``(path, message)`` for each path that is missing or is a folder without audio files.
     """
-    files = []
+    files, problems = [], []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -80,12 +82,23 @@ def expand_inputs(paths, *, what="input"):
 
             found = [Path(p) for p in scan_audio_files(path)]
             if not found:
-                raise CLIError(f"no audio files in folder '{raw}'")
+                problems.append((str(raw), f"no audio files in folder '{raw}'"))
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            raise CLIError(f"{what} '{raw}' does not exist")
+            problems.append((str(raw), f"{what} '{raw}' does not exist"))
+    return files, problems
+
+
+def expand_inputs(paths, *, what="input"):
+    """Files named on the command line; folders are searched recursively for audio files.
+
+    Raises CLIError for a missing path or a folder with no audio files.
+    """
+    files, problems = find_inputs(paths, what=what)
+    if problems:
+        raise CLIError(problems[0][1])
     return files
 
 
@@ -131,7 +144,7 @@ def new_figure(width=10.0, height=4.0):
 _QUIET = {"done": False}
 
 
-def _import_backend(need_tensorflow):
+def _import_backend(need_tensorflow, tensorflow_if_installed=False):
     """Import Keras and its backend (and TensorFlow for tf.data); a missing one is named with its install command."""
     from audioflow.errors import MissingDependencyError
 
@@ -147,43 +160,60 @@ def _import_backend(need_tensorflow):
             f"`pip install audioflow[{backend}]`, or set KERAS_BACKEND to an installed backend "
             "(tensorflow, jax or torch)."
         ) from exc
-    if need_tensorflow or backend == "tensorflow":
-        try:
-            import tensorflow as tf
-        except ImportError as exc:
-            raise MissingDependencyError(
-                "audioflow's input pipeline (tf.data) needs TensorFlow, which is not installed. "
-                "Install it with `pip install audioflow[tensorflow]` (the datasets then feed Keras on "
-                "any backend)."
-            ) from exc
-        tf.constant(0.0).numpy()
-
-
-def start_backend(*, need_tensorflow=False, verbose=False):
-    """Import Keras (and TensorFlow when the input pipeline needs it) before any work.
-
-    TensorFlow's C++ runtime writes start-up chatter (oneDNN notice, CUDA probing) straight to
-    file descriptor 2 at import and at its first op, before Python can configure logging; a
-    command-line user did not ask for it. Unless ``--verbose``, that chatter is sent to
-    /dev/null during the import and one trivial op. Python exceptions still propagate.
-    """
-    if _QUIET["done"]:
-        return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
-    saved = None
-    if not verbose:
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            os.close(devnull)
-        except (OSError, ValueError):
-            saved = None
+    if not (need_tensorflow or backend == "tensorflow"):
+        if not tensorflow_if_installed or importlib.util.find_spec("tensorflow") is None:
+            return
     try:
-        _import_backend(need_tensorflow)
+        import tensorflow as tf
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "audioflow's input pipeline (tf.data) needs TensorFlow, which is not installed. "
+            "Install it with `pip install audioflow[tensorflow]` (the datasets then feed Keras on "
+            "any backend)."
+        ) from exc
+    tf.constant(0.0).numpy()
+
+
+def _wants_tensorflow_logs(verbose) -> bool:
+    """``--verbose``, or a TF_CPP_MIN_LOG_LEVEL the user set below 2 (asking for TensorFlow's INFO/WARNING lines)."""
+    return verbose or os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() in ("0", "1")
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull():
+    """File descriptor 2 to /dev/null for the block (C++ logging bypasses Python's sys.stderr)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (OSError, ValueError):
+        saved = None
+    try:
+        yield
     finally:
         if saved is not None:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def start_backend(*, need_tensorflow=False, verbose=False, tensorflow_if_installed=True):
+    """Import Keras (and TensorFlow when the command needs it) before any work, without TensorFlow's chatter.
+
+    TensorFlow's C++ runtime writes start-up lines (absl's "All log messages before
+    absl::InitializeLog()", the oneDNN notice, CUDA probing) straight to file descriptor 2 at
+    import and at its first op; since TensorFlow 2.20 they ignore TF_CPP_MIN_LOG_LEVEL. Unless
+    ``--verbose`` (or a TF_CPP_MIN_LOG_LEVEL of 0 or 1 the user set), file descriptor 2 goes to
+    /dev/null during the import and one trivial op; TF_CPP_MIN_LOG_LEVEL defaults to 2 for what
+    follows. Python exceptions still propagate. ``tensorflow_if_installed`` (default True): import
+    TensorFlow here when it is installed, without requiring it: Keras imports it on every backend
+    when it is there (saving and loading check ``tf.available``), which would print the lines later.
+    """
+    if _QUIET["done"]:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
+    quiet = contextlib.nullcontext() if _wants_tensorflow_logs(verbose) else _stderr_to_devnull()
+    with quiet:
+        _import_backend(need_tensorflow, tensorflow_if_installed)
     _QUIET["done"] = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from audioflow.cli._common import CLIError, start_backend
@@ -24,22 +25,36 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
+def _check_out_spares_the_model(out: Path, model: Path) -> None:
+    """``--out`` may be neither the input model nor a folder holding it (``--force`` would delete it)."""
+    out_path, model_path = out.resolve(), model.resolve()
+    if out_path == model_path:
+        raise CLIError(f"--out '{out}' is the input model '{model}'; choose another path")
+    if out_path in model_path.parents:
+        raise CLIError(f"--out '{out}' contains the input model '{model}'; choose another path")
+
+
 def run(args):
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise CLIError(f"'{out}' already exists; pass --force to overwrite")
-    start_backend(need_tensorflow=args.format != "onnx", verbose=args.verbose)
-    import keras
+    _check_out_spares_the_model(out, Path(args.model))
+    if os.path.lexists(out) and not args.force:
+        raise CLIError(f"'{out}' already exists; pass --force to replace an earlier {args.format} artefact")
+    from audioflow._backend import configured_backend
+    from audioflow._validation.export import FORMAT_BACKENDS, formats_for_backend  # Keras-free
 
-    from audioflow.export import export_model, formats_for_backend
-
-    backend = keras.backend.backend()
+    backend = configured_backend()
     if args.format not in formats_for_backend(backend):
         able = ", ".join(formats_for_backend(backend))
         raise CLIError(
-            f"--format {args.format} cannot be produced on the {backend} backend (it can: {able}); "
-            "set KERAS_BACKEND=tensorflow or jax"
+            f"--format {args.format} cannot be produced on the {backend} backend (it can: {able}): "
+            f"{args.format} is produced from the {' and '.join(FORMAT_BACKENDS[args.format])} backends; "
+            'run with KERAS_BACKEND=tensorflow (pip install "audioflow[tensorflow]")'
         )
+    # TensorFlow is imported here (quietly) when installed; when it is not and the format needs it,
+    # export_model says what needs it and how to install it.
+    start_backend(verbose=args.verbose)
+    from audioflow.export import export_model
+
     model = load_model(args.model, loader=_load_any_model)
     path = export_model(model, out, args.format, force=args.force)
     shape = tuple(model.inputs[0].shape)

@@ -139,7 +139,7 @@ def run_plot(args):
         raise CLIError(f"input '{args.file}' does not exist")
     if src.is_dir():
         raise CLIError(f"input '{args.file}' is a folder; plot takes one audio file")
-    out = Path(args.out)
+    out = Path(args.out) if args.out else src.with_name(f"{src.stem}-{args.kind}.png")
     check_outputs([out], force=args.force)
     if out.suffix.lower() != ".png":
         raise CLIError(f"--out '{args.out}' must be a .png file")
@@ -209,13 +209,32 @@ def _npy_targets(args, files, out):
     return targets
 
 
+def _sidecar(target: Path) -> Path:
+    """``name.<kind>.npy`` -> ``name.<kind>.json``: what the array holds, beside it."""
+    return target.with_suffix(".json")
+
+
+def _description(kind, source, features, sample_rate, settings) -> dict:
+    """The sidecar's content: the source, the layout and every setting needed to read the array."""
+    return {
+        "source": str(source),
+        "kind": kind,
+        "shape": list(features.shape),
+        "axes": ["frames", "bins"],
+        "dtype": str(features.dtype),
+        "sample_rate": sample_rate,
+        "frames_per_second": sample_rate / settings["hop_length"],
+        **settings,
+    }
+
+
 def run_features(args):
     files = expand_inputs(args.inputs)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out '{out}' exists and is not a folder")
     targets = _npy_targets(args, files, out)
-    check_outputs(list(targets.values()), force=args.force)
+    check_outputs([p for t in targets.values() for p in (t, _sidecar(t))], force=args.force)
     start_backend(verbose=args.verbose)
     layers = _feature_layers(args, args.kind)
     if args.sample_rate is not None:
@@ -230,10 +249,13 @@ def run_features(args):
             bad += 1
             print(f"error: {exc}", file=sys.stderr)
             continue
-        layer, _ = layers(sr)
+        layer, settings = layers(sr)
         features = _features(layer, y)
         target.parent.mkdir(parents=True, exist_ok=True)
         np.save(target, features)
+        _sidecar(target).write_text(
+            json.dumps(_description(args.kind, path, features, sr, settings), indent=2) + "\n"
+        )
         index.append(
             {"path": str(path), "features": str(target), "shape": list(features.shape), "sample_rate": sr}
         )

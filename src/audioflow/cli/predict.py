@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audioflow.cli._common import CLIError, expand_inputs, start_backend
+from audioflow.cli._common import CLIError, find_inputs, start_backend
 
 
 def windows(y, clip, hop):
@@ -50,7 +50,9 @@ def load_model(path, *, loader=None):
 
 
 def run(args):
-    files = expand_inputs(args.inputs)
+    files, absent = find_inputs(args.inputs)
+    if not files:  # nothing to predict: the first problem is the error
+        raise CLIError(absent[0][1])
     start_backend(verbose=args.verbose)
     model, info = load_model(args.model)
     from audioflow.data import load
@@ -59,7 +61,11 @@ def run(args):
     sr, clip = info["sample_rate"], info["clip_samples"]
     hop = max(1, int(round(args.window_hop * sr))) if args.window_hop else max(1, clip // 2)
 
-    bad = 0
+    bad = len(absent)  # missing inputs are reported first; the others are still predicted
+    for path, problem in absent:
+        if args.json:
+            print(json.dumps({"path": path, "error": problem}))
+        print(f"error: {problem}", file=sys.stderr)
     pending = []  # (path, n_windows, windows)
 
     def flush():
@@ -106,5 +112,5 @@ def run(args):
             queued = 0
     flush()
     if bad:
-        print(f"{bad} of {len(files)} file(s) could not be read", file=sys.stderr)
+        print(f"{bad} of {len(files) + len(absent)} input(s) could not be read", file=sys.stderr)
     return 1 if bad else 0

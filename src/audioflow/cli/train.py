@@ -110,8 +110,11 @@ def run(args):
         class_names, sample_rate=args.sample_rate, duration=args.duration, **_model_options(args)
     )
     created = not out.exists()
+    from audioflow._folder_claim import claim_output_folder
+
     try:
-        return _train(args, out, model, t_start, data_dir, counts)
+        with claim_output_folder(out):  # a second `train --out` of the same folder is refused
+            return _train(args, out, model, t_start, data_dir, counts)
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a failed run leaves no empty --out folder behind

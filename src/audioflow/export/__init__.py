@@ -18,7 +18,6 @@ onnx           yes         yes   yes
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import keras
 
 from audioflow._validation import EXPORT_FORMATS, check_export_args
 from audioflow._validation import formats_for_backend as _formats_for
+from audioflow.export._artefacts import check_replaceable, install
 
 __all__ = ["EXPORT_FORMATS", "export_model", "formats_for_backend", "load_exported"]
 
@@ -49,15 +49,20 @@ def export_model(model, path, format: str = "saved_model", *, force: bool = Fals
         path: where to write: a folder for "saved_model", a file for "tflite" and "onnx".
         format: "saved_model" (TensorFlow, JAX), "tflite" (TensorFlow, JAX; builtin operators
             only, no Flex) or "onnx" (all backends; standard-domain operators, opset 17).
-        force: replace ``path`` if it exists (otherwise an existing path is an error).
+        force: replace an earlier artefact of the same format at ``path`` (default False: an
+            existing path is an error). Only an artefact is ever replaced: a SavedModel folder
+            (``saved_model.pb`` and TensorFlow's files beside it, nothing else), a ``.tflite``
+            flatbuffer, an ONNX model; anything else (a folder of other files, the working
+            folder or a parent of it, a file of another kind) is refused and left as it is.
 
     Returns:
         ``path`` as a :class:`pathlib.Path`. The artefact is written next to ``path`` first and
-        moved into place, so a failed export leaves an existing ``path`` untouched.
+        renamed into place, so a failed export leaves an existing ``path`` untouched.
 
     Raises:
         ParameterError: a format this backend cannot produce, an existing path without
-            ``force``, a model without one waveform input, or a layer the format cannot carry.
+            ``force``, a path ``force`` may not replace, a model without one waveform input, or a
+            layer the format cannot carry.
 
     Keras equivalent: ``model.export(path, format="tf_saved_model" | "litert" | "onnx")``, with a
     dynamic batch on every format and a builtin-only TFLite model.
@@ -67,13 +72,14 @@ def export_model(model, path, format: str = "saved_model", *, force: bool = Fals
     """
     backend = keras.backend.backend()
     path, format, force = check_export_args(model, path, format, force, backend=backend)
+    check_replaceable(path, format)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{path.name}-", dir=path.parent) as folder:
+    # Absolute: the JAX routes write from a child process started in another folder.
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}-", dir=path.parent.resolve()) as folder:
         staged = Path(folder) / path.name
         _writer(format)(model, staged)
-        if path.exists():
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-        shutil.move(str(staged), str(path))
+        check_replaceable(path, format)  # what is there now, after a long export
+        install(staged, path)
     return path
 
 
@@ -106,7 +112,15 @@ def load_exported(path, format: str):
 
 def _onnx_runner(path):
     import numpy as np
-    import onnxruntime
+
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        from audioflow.errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            'Running an ONNX model needs onnxruntime, which is not installed. Install it with: pip install "audioflow[export]".'
+        ) from exc
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name

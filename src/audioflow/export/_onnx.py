@@ -17,8 +17,8 @@ The artefact takes ``waveform``: float32 ``(batch, samples)``; only standard-dom
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -121,13 +121,31 @@ def _check_operators(onnx, proto) -> None:
 
 
 def _require(module: str, package: str):
+    """Import ``module``; missing, say which module is missing (``package``'s own, or one it imports)."""
     try:
         return __import__(module)
     except ImportError as error:
+        missing = (getattr(error, "name", None) or module).partition(".")[0]
+        if missing != module:  # the package is there; something it imports is not
+            raise MissingDependencyError(
+                f"ONNX export needs the '{package}' package, whose import failed because the module "
+                f"'{missing}' is not installed ({error}). Install it with: pip install {missing}."
+            ) from error
         raise MissingDependencyError(
             f"ONNX export needs the '{package}' package, which is not installed. Install it with: "
             'pip install "audioflow[export]".'
         ) from error
+
+
+def _require_tensorflow_for_jax() -> None:
+    """The JAX route re-exports under the TensorFlow backend: say so when TensorFlow is missing."""
+    if importlib.util.find_spec("tensorflow") is None:
+        raise MissingDependencyError(
+            "ONNX export on the JAX backend goes through TensorFlow (the model is re-traced by the "
+            "TensorFlow backend and converted by tf2onnx), and TensorFlow is not installed. Install it "
+            'with: pip install "audioflow[tensorflow,export]", or export from the TensorFlow or PyTorch '
+            "backend (KERAS_BACKEND=tensorflow or torch)."
+        )
 
 
 def input_names(model) -> list[str]:
@@ -271,14 +289,17 @@ def _check_other_length(model, proto, samples: int) -> None:
 
 def _through_tensorflow(model, opset: int):
     """Save ``model`` and export it under the TensorFlow backend in a child process (JAX)."""
+    _require_tensorflow_for_jax()
     onnx = _require("onnx", "onnx")
-    _require("tf2onnx", "tf2onnx")
+    if importlib.util.find_spec("tf2onnx") is None:  # the child imports it (with TensorFlow)
+        _require("tf2onnx", "tf2onnx")
+    from audioflow.export._child import run_under_tensorflow
+
     with tempfile.TemporaryDirectory(prefix="audioflow-onnx-") as folder:
+        folder = os.path.abspath(folder)
         saved, written = os.path.join(folder, "model.keras"), os.path.join(folder, "model.onnx")
         model.save(saved)
-        env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-        command = [sys.executable, "-m", "audioflow.export._onnx", saved, written, str(opset)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        done = run_under_tensorflow("audioflow.export._onnx", saved, written, opset, cwd=folder)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
             raise onnx_layer_error("(the TensorFlow re-export of this JAX model failed)", last)

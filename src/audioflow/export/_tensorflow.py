@@ -12,9 +12,8 @@ that jax2tf emits ("'vhlo.dynamic_gather_v1' op is not part of the vhlo support 
 
 from __future__ import annotations
 
-import os
+import importlib.util
 import re
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -24,7 +23,7 @@ import keras
 import numpy as np
 
 from audioflow._validation import unexportable_layer_error
-from audioflow.errors import ParameterError
+from audioflow.errors import MissingDependencyError, ParameterError
 from audioflow.ops.dft import power_of_two_ffts
 
 #: The SavedModel endpoint holding the model's forward pass (Keras' default name).
@@ -33,19 +32,32 @@ ENDPOINT = "serve"
 _REFUSED = 3
 
 
-def _tensorflow():
+#: Why each use of TensorFlow needs it, for the install advice when it is missing.
+_NEEDS = {
+    "saved_model": "SavedModel export needs TensorFlow (on the JAX backend too: jax2tf writes the SavedModel)",
+    "tflite": "TFLite export needs TensorFlow (its converter writes the .tflite file; on the JAX backend "
+    "the model is re-traced by the TensorFlow backend first)",
+    "load_saved_model": "Loading a SavedModel needs TensorFlow",
+}
+
+
+def _missing_tensorflow(use: str) -> MissingDependencyError:
+    return MissingDependencyError(
+        f'{_NEEDS[use]}, which is not installed. Install it with: pip install "audioflow[tensorflow]".'
+    )
+
+
+def _tensorflow(use: str = "saved_model"):
     try:
         import tensorflow as tf
-    except ImportError as exc:  # pragma: no cover - the tensorflow extra is not installed
-        raise ImportError(
-            "SavedModel and TFLite export need TensorFlow: pip install 'audioflow[tensorflow]'"
-        ) from exc
+    except ImportError as exc:
+        raise _missing_tensorflow(use) from exc
     return tf
 
 
 def export_saved_model(model, path) -> None:
     """Write ``model`` as a SavedModel folder with one endpoint, ``serve`` (``serving_default``)."""
-    _tensorflow()
+    _tensorflow("saved_model")
     model.export(str(path), format="tf_saved_model", verbose=False)
 
 
@@ -54,14 +66,16 @@ def export_tflite(model, path) -> None:
     if keras.backend.backend() == "tensorflow":
         Path(path).write_bytes(_convert_to_tflite(model))
         return
+    if importlib.util.find_spec("tensorflow") is None:  # the child process would fail to import it
+        raise _missing_tensorflow("tflite")
     with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
-        saved = Path(folder) / "model.keras"
+        saved = Path(folder).resolve() / "model.keras"
         model.save(saved)
-        _tflite_in_tensorflow_process(saved, path)
+        _tflite_in_tensorflow_process(saved, Path(path).resolve())
 
 
 def _convert_to_tflite(model) -> bytes:
-    tf = _tensorflow()
+    tf = _tensorflow("tflite")
     with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
         with power_of_two_ffts():  # TFLite's RFFT2D takes power-of-two lengths only
             export_saved_model(model, folder)
@@ -91,14 +105,10 @@ def _conversion_error(model, message: str):
     )
 
 
-def _tflite_in_tensorflow_process(keras_file, path) -> None:
-    import audioflow
+def _tflite_in_tensorflow_process(keras_file: Path, path: Path) -> None:
+    from audioflow.export._child import run_under_tensorflow
 
-    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    source = str(Path(audioflow.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
-    command = [sys.executable, "-m", "audioflow.export._tensorflow", str(keras_file), str(path)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = run_under_tensorflow("audioflow.export._tensorflow", keras_file, path, cwd=keras_file.parent)
     if done.returncode == _REFUSED:  # the child's ParameterError (a layer TFLite cannot carry)
         raise ParameterError(done.stderr.strip().splitlines()[-1])
     if done.returncode != 0:
@@ -118,7 +128,14 @@ def _interpreter(content: bytes):
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
-        Interpreter = _tensorflow().lite.Interpreter
+        try:
+            import tensorflow as tf
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "Running a .tflite file needs the LiteRT interpreter or TensorFlow, and neither is installed. "
+                'Install one with: pip install ai-edge-litert (or pip install "audioflow[tensorflow]").'
+            ) from exc
+        Interpreter = tf.lite.Interpreter
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
         return Interpreter(model_content=content)
@@ -148,7 +165,7 @@ class SavedModelRunner:
     """Run a SavedModel folder's ``serve`` endpoint on ``(batch, samples)`` float32 arrays."""
 
     def __init__(self, path):
-        tf = _tensorflow()
+        tf = _tensorflow("load_saved_model")
         self._tf = tf
         self.module = tf.saved_model.load(str(path))
 
