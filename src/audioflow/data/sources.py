@@ -236,7 +236,7 @@ def check_no_empty_class(directory, paths, class_names, follow_links):
     if empty:
         raise parameter_error(
             "directory",
-            "class sub-folders that each hold at least one audio file",
+            "a folder whose class sub-folders each hold at least one audio file",
             hint=f"No audio in: {', '.join(repr(os.path.join(root, name)) for name in empty)}.",
             directory=root,
         )
