@@ -8,6 +8,7 @@ A framework-free source and a loader for each framework (no TensorFlow needed bu
   ``rank``/``world_size`` shards, ``state_dict``, duration bucketing).
 - :func:`grain_loader` - a Grain ``IterDataset`` of NumPy batches (workers, epochs, shards,
   checkpointable iterators, duration bucketing).
+- :func:`training_inputs` - the classifier recipe's data, in the loader of the Keras backend.
 
 Reading (no TensorFlow needed; these live in :mod:`audioflow.io` and are re-exported here):
 
@@ -30,6 +31,7 @@ Modules: ``options`` (arguments), ``sources`` (folder, list, CSV manifest, label
 public functions), ``torch`` (the PyTorch adapter).
 """
 
+from audioflow.data._training import training_inputs
 from audioflow.data._report import SkippedFile, SkippedFiles, SkippedFileWarning, decode_error_from
 from audioflow.data.builders import audio_dataset, audio_dataset_from_directory
 from audioflow.data.pipeline import skipped_files
@@ -67,6 +69,7 @@ __all__ = [
     "skipped_files",
     "to_mono",
     "torch_loader",
+    "training_inputs",
 ]
 
 

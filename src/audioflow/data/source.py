@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from audioflow._validation import parameter_error
+from audioflow._validation import check_choice, parameter_error
 from audioflow.data import _headers
 from audioflow.data._report import SkippedFiles
 from audioflow.data.decoder import finish_clip
@@ -297,6 +297,7 @@ class AudioFileSource:
     def _from_found(cls, found, spec, source, *, shuffle_files, shard=(0, 1), cache=None):
         """Split (and shard) the files found, read headers in skip mode, make one source per subset."""
         paths, label_ids, num_classes, class_names = found
+        check_choice("cache", cache, ("memory", None))
         if spec.label_mode == "binary" and label_ids is not None and num_classes != 2:
             raise parameter_error(
                 "label_mode",
