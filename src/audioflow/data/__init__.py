@@ -31,8 +31,8 @@ Modules: ``options`` (arguments), ``sources`` (folder, list, CSV manifest, label
 public functions), ``torch`` (the PyTorch adapter).
 """
 
-from audioflow.data._training import training_inputs
 from audioflow.data._report import SkippedFile, SkippedFiles, SkippedFileWarning, decode_error_from
+from audioflow.data._training import training_inputs
 from audioflow.data.builders import audio_dataset, audio_dataset_from_directory
 from audioflow.data.pipeline import skipped_files
 from audioflow.data.source import AudioFileSource
