@@ -39,8 +39,16 @@ print("ok")
 def test_no_tensorflow_import_on_the_torch_and_jax_paths(tmp_path, backend):
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": backend,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    }
     done = subprocess.run(
-        [sys.executable, "-c", CODE, str(tmp_path), backend], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", CODE, str(tmp_path), backend],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-3000:]

@@ -8,6 +8,9 @@ by Grain's worker processes (``mp_prefetch``). Its iterators are Grain iterators
 
 from __future__ import annotations
 
+import atexit
+import weakref
+
 from audioflow._validation import check_int, parameter_error
 from audioflow.data._plan import EpochPlan, collate, make_plan
 from audioflow.data.source import AudioFileSource
@@ -105,6 +108,12 @@ def _absl_flags_parsed() -> None:
         flags.FLAGS.mark_as_parsed()
 
 
+# Iterators still open at exit (one Keras peeked at, one abandoned mid-epoch) are closed while the
+# interpreter can still run Grain's clean-up, so no worker or shared memory outlives the process.
+_OPEN: weakref.WeakSet = weakref.WeakSet()
+atexit.register(lambda: [iterator.close() for iterator in list(_OPEN)])
+
+
 class _EpochIterator(grain.DatasetIterator):
     """Iterates one epoch's pipeline; its state is ``{"epoch", "grain": the pipeline's state}``."""
 
@@ -112,12 +121,14 @@ class _EpochIterator(grain.DatasetIterator):
         super().__init__()
         self._loader, self._epoch = loader, epoch
         self._inner = iter(loader.epoch_dataset(epoch))
+        _OPEN.add(self)
 
     def __next__(self):
         try:
             return next(self._inner)
         except StopIteration:
             self._loader._epoch = max(self._loader._epoch, self._epoch + 1)
+            self.close()  # the epoch's workers are done
             raise
 
     def get_state(self) -> dict:
@@ -138,9 +149,12 @@ class _EpochIterator(grain.DatasetIterator):
             self.close()
             self._epoch = int(state["epoch"])
             self._inner = iter(self._loader.epoch_dataset(self._epoch))
+            _OPEN.add(self)
         self._inner.set_state(state["grain"])
 
     def close(self) -> None:
+        """Stop this epoch's worker processes (also done at the epoch's end and at exit)."""
+        _OPEN.discard(self)
         close = getattr(self._inner, "close", None)
         if close is not None:
             close()
