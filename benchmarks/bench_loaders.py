@@ -173,7 +173,7 @@ def drain(loader) -> int:
 
 def timed_rounds(made, repeats):
     times = {name: [] for name in made}
-    for name, loader in made.items():  # warm-up: workers started, caches of the first epoch
+    for loader in made.values():  # warm-up: workers started, caches of the first epoch
         drain(loader)
     for r in range(repeats):
         names = list(made)
