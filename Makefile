@@ -62,8 +62,11 @@ $(NOTF_VENV)/.installed: pyproject.toml
 	@if $(NOTF_PY) -c "import tensorflow" 2>/dev/null; then echo "TensorFlow got installed into $(NOTF_VENV)"; exit 1; fi
 	touch $@
 
+# The modules holding `notf` tests (the others import TensorFlow or the reference packages).
+NOTF_TESTS := tests/data/test_loaders.py tests/data/test_distributed_loaders.py \
+	tests/test_without_tensorflow.py tests/cli/test_train_predict.py
 test-notf: $(NOTF_VENV)/.installed
-	KERAS_BACKEND=torch $(NOTF_PY) -m pytest -m notf $(PYTEST_ARGS)
+	KERAS_BACKEND=torch $(NOTF_PY) -m pytest -m notf $(NOTF_TESTS) $(PYTEST_ARGS)
 
 # Peers for the feature benchmark, outside the project's venv: kapre pins older Keras/TensorFlow,
 # and PyPI's torchaudio is a CUDA build whose compiled part cannot load on a CPU-only torch (its

@@ -9,14 +9,15 @@ generated corpus (page-cached), interleaved round by round, warm-up excluded, me
   resample, pad: the same work) with the same workers (persistent, as ``torch_loader``'s);
 - Hugging Face ``datasets``' ``Audio(sampling_rate=...)`` column, decoded on access
   (``--extra-site`` a folder holding ``datasets``; skipped if it cannot be imported);
-- today's ``tf.data`` pipeline (:func:`audioflow.data.audio_dataset`, 2 parallel calls) if
-  TensorFlow is installed;
+- today's ``tf.data`` pipeline (:func:`audioflow.data.audio_dataset`, 2 parallel calls), with
+  ``--tf`` in a process of its own (TensorFlow and jaxlib in one process abort: two LLVMs);
 - the floor: soundfile + soxr alone in one thread, times the cores this process may use.
 
 Two corpora: 1 s WAV at 16 kHz (no resampling) and 1 s FLAC at 44.1 kHz (resampled to 16 kHz).
 Then peak memory (RSS, this process and its workers) over one epoch of ``--memory-files`` files.
 
     .venv/bin/python benchmarks/bench_loaders.py [--repeats 5] [--clips 300] [--extra-site DIR]
+    .venv/bin/python benchmarks/bench_loaders.py --tf [--repeats 5] [--clips 300]
 """
 
 from __future__ import annotations
@@ -92,6 +93,18 @@ class HandWritten:
         return np.pad(audio, (0, SR - len(audio))), 0
 
 
+def tf_contenders(paths):
+    """tf.data and the floor alone: TensorFlow cannot share a process with jaxlib (two LLVMs)."""
+    import audioflow.data as ad
+
+    return {
+        "tf.data (audio_dataset, 2 calls)": ad.audio_dataset(
+            paths, batch_size=BATCH, sample_rate=SR, duration=1.0, seed=0, num_parallel_calls=2
+        ),
+        "floor: soundfile + soxr, 1 thread": _Floor(paths),
+    }
+
+
 def contenders(paths, extra):
     import torch
 
@@ -120,14 +133,6 @@ def contenders(paths, extra):
         made["HF datasets Audio column"] = _HFEpoch(hf)
     except Exception as error:  # noqa: BLE001 - an optional peer
         print(f"HF datasets: unavailable ({type(error).__name__}: {str(error)[:200]})")
-    try:
-        import tensorflow  # noqa: F401
-
-        made["tf.data (audio_dataset, 2 calls)"] = ad.audio_dataset(
-            paths, batch_size=BATCH, sample_rate=SR, duration=1.0, seed=0, num_parallel_calls=2
-        )
-    except ImportError:
-        print("tf.data: TensorFlow not installed")
     made["floor: soundfile + soxr, 1 thread"] = _Floor(paths)
     return made
 
@@ -216,6 +221,7 @@ def main():
     parser.add_argument("--clips", type=int, default=300)
     parser.add_argument("--memory-files", type=int, default=10000)
     parser.add_argument("--extra-site", default=None, help="a folder with Hugging Face datasets installed")
+    parser.add_argument("--tf", action="store_true", help="instead: tf.data and the floor (a separate process)")
     args = parser.parse_args()
     if args.extra_site:
         sys.path.append(args.extra_site)
@@ -226,14 +232,16 @@ def main():
     with tempfile.TemporaryDirectory(prefix="audioflow-bench-loaders-") as tmp:
         root = Path(tmp)
         for name, paths in write_corpus(root, args.clips).items():
-            rates = timed_rounds(contenders(paths, args.extra_site), args.repeats)
+            made = tf_contenders(paths) if args.tf else contenders(paths, args.extra_site)
+            rates = timed_rounds(made, args.repeats)
             floor = rates["floor: soundfile + soxr, 1 thread"] * cores
             print(
                 f"\n{name}: clips/s (median of {args.repeats}), share of the {cores}-core floor {floor:.0f}/s"
             )
             for contender, rate in rates.items():
                 print(f"  {contender:<40} {rate:8.0f}   {rate / floor:6.0%}")
-        memory_pass(root, args.memory_files)
+        if not args.tf:
+            memory_pass(root, args.memory_files)
     print(f"load average at the end {os.getloadavg()}")
 
 
