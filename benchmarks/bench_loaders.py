@@ -221,7 +221,9 @@ def main():
     parser.add_argument("--clips", type=int, default=300)
     parser.add_argument("--memory-files", type=int, default=10000)
     parser.add_argument("--extra-site", default=None, help="a folder with Hugging Face datasets installed")
-    parser.add_argument("--tf", action="store_true", help="instead: tf.data and the floor (a separate process)")
+    parser.add_argument(
+        "--tf", action="store_true", help="instead: tf.data and the floor (a separate process)"
+    )
     args = parser.parse_args()
     if args.extra_site:
         sys.path.append(args.extra_site)
