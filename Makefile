@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-tensorflow test-jax test-torch bench lint format clean
+.PHONY: demo test test-tensorflow test-jax test-torch test-notf bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ demo: $(STAMP)
 	@echo "  demo-output/plots/*.png         'audioflow plot' of two new clips"
 	@echo "Next: .venv/bin/audioflow train my_folder/ --out run1   (one sub-folder of audio per class)"
 
-test: test-tensorflow test-jax test-torch
+test: test-tensorflow test-jax test-torch test-notf
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 
@@ -48,6 +48,25 @@ test-jax: $(STAMP)
 
 test-torch: $(STAMP)
 	KERAS_BACKEND=torch $(PY) -m pytest -n 2 -m "not backend_independent" $(PYTEST_ARGS)
+
+# A venv without TensorFlow (PyTorch, JAX, Grain; no reference packages): the tests marked `notf`
+# (loaders, DDP, JAX data parallel, CLI train/predict) under the torch backend, as a user of
+# `pip install audioflow[torch]` or `[jax]` runs them.
+NOTF_VENV ?= .venv-notf
+NOTF_PY := $(NOTF_VENV)/bin/python
+$(NOTF_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(NOTF_VENV)
+	$(NOTF_PY) -m pip install -q --upgrade pip
+	$(NOTF_PY) -m pip install -q "$(TORCH_SPEC)"
+	$(NOTF_PY) -m pip install -q -e ".[torch,jax,grain]" "pytest>=8"
+	@if $(NOTF_PY) -c "import tensorflow" 2>/dev/null; then echo "TensorFlow got installed into $(NOTF_VENV)"; exit 1; fi
+	touch $@
+
+# The modules holding `notf` tests (the others import TensorFlow or the reference packages).
+NOTF_TESTS := tests/data/test_loaders.py tests/data/test_distributed_loaders.py \
+	tests/test_without_tensorflow.py tests/cli/test_train_predict.py
+test-notf: $(NOTF_VENV)/.installed
+	KERAS_BACKEND=torch $(NOTF_PY) -m pytest -m notf $(NOTF_TESTS) $(PYTEST_ARGS)
 
 # Peers for the feature benchmark, outside the project's venv: kapre pins older Keras/TensorFlow,
 # and PyPI's torchaudio is a CUDA build whose compiled part cannot load on a CPU-only torch (its
@@ -74,4 +93,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(BENCH_SITE) demo-output .pytest_cache
+	rm -rf $(VENV) $(NOTF_VENV) $(BENCH_SITE) demo-output .pytest_cache

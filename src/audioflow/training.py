@@ -57,7 +57,9 @@ OUTPUT_NAMES = _outputs.OUTPUT_NAMES
 class TrainingData:
     """The training and validation datasets of a folder, and what they hold."""
 
-    train: object  # tf.data.Dataset of (audio, label) batches, random crops, reshuffled each epoch
+    train: (
+        object  # (audio, label) batches (tf.data, torch or Grain loader), random crops, reshuffled each epoch
+    )
     validation: object  # the same, centre crops: the same clips every epoch
     class_names: list
     directory: str
@@ -102,19 +104,16 @@ def make_datasets(
         ParameterError: invalid arguments, or a split that leaves a subset empty.
         AudioflowError: no file of the folder is readable.
     """
-    from audioflow.data import audio_dataset_from_directory
+    from audioflow.data import training_inputs  # tf.data, torch_loader or grain_loader: the backend's
 
-    common = dict(
-        class_names=class_names, batch_size=batch_size, sample_rate=sample_rate, duration=duration,
-        pad="zeros", mono=True, shuffle=True, seed=seed, validation_split=validation_split,
-        on_error=on_error, cache=cache,
-    )  # fmt: skip
     try:
-        train = audio_dataset_from_directory(directory, crop="random", subset="training", **common)
+        train, validation = training_inputs(
+            directory, class_names=class_names, sample_rate=sample_rate, duration=duration,
+            batch_size=batch_size, validation_split=validation_split, seed=seed, on_error=on_error, cache=cache,
+        )  # fmt: skip
     except AudioflowError as exc:
         _raise_if_nothing_readable(directory, exc)
         raise
-    validation = audio_dataset_from_directory(directory, crop="center", subset="validation", **common)
     return TrainingData(
         train=train, validation=validation, class_names=list(train.class_names), directory=str(directory),
         train_files=_readable(train), validation_files=_readable(validation), batch_size=batch_size,

@@ -165,6 +165,7 @@ def test_predict_unreadable_inputs_and_model(capsys, trained, held_out, tmp_path
         assert out == ""
 
 
+@pytest.mark.notf
 def test_train_on_folder_with_skip_reports_broken_files(capsys, tmp_path, small_data):
     data = tmp_path / "data"
     for name in ("tone", "chirp_up", "noise_burst"):
@@ -189,6 +190,7 @@ def test_train_on_folder_with_skip_reports_broken_files(capsys, tmp_path, small_
     assert not (data / "model.keras").exists()  # nothing written outside --out
 
 
+@pytest.mark.notf
 def test_subprocess_train_and_predict(tmp_path, small_data):
     """The installed entry point end to end (a fresh interpreter, as a user runs it)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}

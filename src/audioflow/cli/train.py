@@ -99,7 +99,7 @@ def run(args):
 
         class_names = sorted(SYNTHETIC_CLASSES)
 
-    start_backend(need_tensorflow=True, verbose=args.verbose)
+    start_backend(verbose=args.verbose)  # tf.data only under TensorFlow (audioflow.data.training_inputs)
     import keras
 
     from audioflow import training

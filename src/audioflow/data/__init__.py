@@ -1,4 +1,14 @@
-"""On-demand audio input pipeline: decode (soundfile), resample (soxr), crop/pad, ``tf.data``.
+"""On-demand audio input pipeline: decode (soundfile), resample (soxr), crop/pad, batch.
+
+A framework-free source and a loader for each framework (no TensorFlow needed but for ``tf.data``):
+
+- :class:`AudioFileSource` - files and labels, ``source[i] -> (audio, label)`` NumPy, decoded on
+  access (``from_directory``, ``from_paths``, ``from_csv``).
+- :func:`torch_loader` - a ``torch.utils.data.DataLoader`` of tensor batches (workers, epochs,
+  ``rank``/``world_size`` shards, ``state_dict``, duration bucketing).
+- :func:`grain_loader` - a Grain ``IterDataset`` of NumPy batches (workers, epochs, shards,
+  checkpointable iterators, duration bucketing).
+- :func:`training_inputs` - the classifier recipe's data, in the loader of the Keras backend.
 
 Reading (no TensorFlow needed; these live in :mod:`audioflow.io` and are re-exported here):
 
@@ -22,8 +32,10 @@ public functions), ``torch`` (the PyTorch adapter).
 """
 
 from audioflow.data._report import SkippedFile, SkippedFiles, SkippedFileWarning, decode_error_from
+from audioflow.data._training import training_inputs
 from audioflow.data.builders import audio_dataset, audio_dataset_from_directory
 from audioflow.data.pipeline import skipped_files
+from audioflow.data.source import AudioFileSource
 from audioflow.io import (
     AUDIO_EXTENSIONS,
     AudioInfo,
@@ -38,6 +50,7 @@ from audioflow.io import (
 
 __all__ = [
     "AUDIO_EXTENSIONS",
+    "AudioFileSource",
     "AudioInfo",
     "SkippedFile",
     "SkippedFileWarning",
@@ -48,20 +61,32 @@ __all__ = [
     "crop",
     "decode_error_from",
     "fix_length",
+    "grain_loader",
     "info",
     "load",
     "pad",
     "resample",
     "skipped_files",
     "to_mono",
+    "torch_loader",
+    "training_inputs",
 ]
 
 
 def __getattr__(name):
-    if name == "TorchAudioDataset":  # imports torch only when asked for
+    # Each imports its framework only when asked for.
+    if name == "TorchAudioDataset":
         from audioflow.data.torch import TorchAudioDataset
 
         return TorchAudioDataset
+    if name == "torch_loader":
+        from audioflow.data._torch_loader import torch_loader
+
+        return torch_loader
+    if name == "grain_loader":
+        from audioflow.data._grain_loader import grain_loader
+
+        return grain_loader
     raise AttributeError(f"module 'audioflow.data' has no attribute {name!r}")
 
 

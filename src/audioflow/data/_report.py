@@ -5,8 +5,14 @@ stopped an iteration (``on_error="raise"``)."""
 from __future__ import annotations
 
 import collections
+import json
+import os
+import shutil
+import sys
+import tempfile
 import threading
 import warnings
+import weakref
 from typing import NamedTuple
 
 from audioflow.errors import AudioDecodeError
@@ -43,31 +49,59 @@ class SkippedFiles:
         clips/dog/broken.wav  Format not recognised.
     """
 
-    def __init__(self):
+    def __init__(self, *, shared: bool = False):
         self._lock = threading.Lock()
         self._entries: dict[str, SkippedFile] = {}
+        # Worker processes (torch DataLoader, Grain) hold copies of this object: with `shared`,
+        # each appends its entries to a file of this folder, which every copy reads back.
+        self._folder = None
+        if shared:
+            self._folder = tempfile.mkdtemp(prefix="audioflow-skipped-")
+            weakref.finalize(self, _remove_if_owner, self._folder, os.getpid())
+
+    def __getstate__(self):
+        with self._lock:
+            return {"entries": dict(self._entries), "folder": self._folder}
+
+    def __setstate__(self, state):
+        self._lock = threading.Lock()
+        self._entries = state["entries"]
+        self._folder = state["folder"]
 
     # -- reading -------------------------------------------------------------------------------
     @property
     def files(self) -> list[SkippedFile]:
-        """A snapshot: list of :class:`SkippedFile` ``(path, reason)``."""
+        """A snapshot: list of :class:`SkippedFile` ``(path, reason)``, from every process."""
         with self._lock:
-            return list(self._entries.values())
+            entries = dict(self._entries)
+        for entry in self._shared_entries():
+            entries.setdefault(entry.path, entry)
+        return list(entries.values())
+
+    def _shared_entries(self) -> list[SkippedFile]:
+        if self._folder is None or not os.path.isdir(self._folder):
+            return []
+        found = []
+        for name in sorted(os.listdir(self._folder)):
+            with open(os.path.join(self._folder, name), encoding="utf-8") as handle:
+                for line in handle:
+                    if line.endswith("\n"):  # a line still being written is read next time
+                        path, reason = json.loads(line)
+                        found.append(SkippedFile(path, reason))
+        return found
 
     @property
     def paths(self) -> list[str]:
         return [entry.path for entry in self.files]
 
     def __len__(self):
-        with self._lock:
-            return len(self._entries)
+        return len(self.files)
 
     def __iter__(self):
         return iter(self.files)
 
     def __contains__(self, path):
-        with self._lock:
-            return str(path) in self._entries
+        return str(path) in {entry.path for entry in self.files}
 
     def summary(self) -> str:
         """A human-readable, multi-line account: one line per skipped file."""
@@ -85,16 +119,47 @@ class SkippedFiles:
         """Forget every entry (files skipped again later are reported and warned about again)."""
         with self._lock:
             self._entries.clear()
+            if self._folder is not None and os.path.isdir(self._folder):
+                for name in os.listdir(self._folder):
+                    os.remove(os.path.join(self._folder, name))
 
     # -- writing (decoding threads) ------------------------------------------------------------
     def _add(self, error) -> None:
         entry = SkippedFile(error.path, error.reason)
+        # Met already here, or (shared) by another process: reported once however often it is met.
+        known = {shared.path for shared in self._shared_entries()}
         with self._lock:
-            new = entry.path not in self._entries
-            if new:
-                self._entries[entry.path] = entry
-        if new:
-            warnings.warn(f"Skipping '{entry.path}': {entry.reason}", SkippedFileWarning, stacklevel=2)
+            new = entry.path not in self._entries and entry.path not in known
+            self._entries.setdefault(entry.path, entry)
+        if not new:
+            return
+        if self._folder is not None:
+            # One write of one line in append mode: lines of several processes do not interleave.
+            line = json.dumps([entry.path, entry.reason]) + "\n"
+            with open(os.path.join(self._folder, f"{os.getpid()}.jsonl"), "a", encoding="utf-8") as handle:
+                handle.write(line)
+        message = f"Skipping '{entry.path}': {entry.reason}"
+        if _in_worker_process():  # a worker's warnings filters are not the user's: print it
+            print(f"audioflow: {message}", file=sys.stderr, flush=True)
+        else:
+            warnings.warn(message, SkippedFileWarning, stacklevel=2)
+
+
+def _in_worker_process() -> bool:
+    """Whether this is a data-loading worker (torch DataLoader or multiprocessing child)."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None or _torch_worker()
+
+
+def _torch_worker() -> bool:
+    torch_data = sys.modules.get("torch.utils.data")
+    return torch_data is not None and torch_data.get_worker_info() is not None
+
+
+def _remove_if_owner(folder: str, owner: int) -> None:
+    if os.getpid() == owner:  # copies in forked workers leave the folder to its owner
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # The decoding errors raised lately by dataset decoders (any dataset of this process): TensorFlow

@@ -9,19 +9,47 @@ backend (JAX and PyTorch included).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Literal
 
-import numpy as np
-
-from audioflow._validation import check_bool, is_int, parameter_error
-from audioflow.data.options import check_dataset_args, takes_builder_arguments
+from audioflow._validation import parameter_error
+from audioflow.data.options import check_dataset_args
 from audioflow.data.pipeline import build
-from audioflow.data.sources import check_class_names, directory_sources, file_list_sources
+from audioflow.data.source import AudioFileSource, LabelMode
+from audioflow.data.sources import (
+    check_directory_args,
+    check_file_labels,
+    check_no_empty_class,
+    directory_sources,
+    file_list_sources,
+)
 
 __all__ = ["audio_dataset", "audio_dataset_from_directory"]
 
 
-@takes_builder_arguments("directory", labels="inferred", follow_links=False)
-def audio_dataset_from_directory(directory, labels, class_names, follow_links, **pipeline):
+def audio_dataset_from_directory(
+    directory: str | os.PathLike,
+    *,
+    labels: Literal["inferred"] | Sequence[int] | None = "inferred",
+    label_mode: LabelMode = "int",
+    class_names: Sequence[str] | None = None,
+    batch_size: int | None = 32,
+    sample_rate: int | None = 16000,
+    duration: float | None = None,
+    crop: Literal["random", "center", "start"] = "random",
+    pad: Literal["zeros", "repeat"] = "zeros",
+    mono: bool = True,
+    shuffle: bool = True,
+    seed: int | None = None,
+    validation_split: float | None = None,
+    subset: Literal["training", "validation", "both"] | None = None,
+    on_error: Literal["raise", "skip"] = "raise",
+    cache: Literal["memory"] | str | os.PathLike | None = None,
+    num_parallel_calls: int | Literal["auto"] = "auto",
+    follow_links: bool = False,
+    num_shards: int | None = None,
+    shard_index: int = 0,
+):
     """A ``tf.data.Dataset`` of ``(audio, label)`` batches from a folder of audio files.
 
     A superset of ``keras.utils.audio_dataset_from_directory`` (same ``labels``,
@@ -126,27 +154,44 @@ def audio_dataset_from_directory(directory, labels, class_names, follow_links, *
         >>> model.fit(train, validation_data=val, epochs=10)                  # doctest: +SKIP
         >>> print(train.skipped.summary())                                    # doctest: +SKIP
     """
-    spec = check_dataset_args(**pipeline)  # the other arguments, as passed
-    if not (labels in ("inferred", None) or isinstance(labels, (list, tuple))):
-        raise parameter_error("labels", '"inferred", None, or a list/tuple of integer labels', labels=labels)
-    if isinstance(labels, (list, tuple)) and not all(is_int(label) for label in labels):
-        raise parameter_error("labels", "a list/tuple of integers (one per file)", labels=labels)
-    if class_names is not None:
-        check_class_names(class_names)
-        if labels != "inferred":
-            raise parameter_error(
-                "class_names", 'None unless labels="inferred"', class_names=class_names, labels=labels
-            )
-    check_bool("follow_links", follow_links)
-    if not isinstance(directory, (str, os.PathLike)):
-        raise parameter_error("directory", "a path", directory=directory)
-
-    sources = directory_sources(directory, labels, class_names, spec.label_mode, follow_links)
-    return build(*sources, spec, source="directory")
+    spec = check_dataset_args(
+        label_mode=label_mode, batch_size=batch_size, sample_rate=sample_rate, duration=duration,
+        crop=crop, pad=pad, mono=mono, shuffle=shuffle, seed=seed, validation_split=validation_split,
+        subset=subset, on_error=on_error, cache=cache, num_parallel_calls=num_parallel_calls,
+        num_shards=num_shards, shard_index=shard_index,
+    )  # fmt: skip
+    check_directory_args(directory, labels, class_names, follow_links)
+    found = directory_sources(directory, labels, class_names, spec.label_mode, follow_links)
+    if labels == "inferred":
+        check_no_empty_class(directory, found[0], found[3], follow_links)
+    sources = AudioFileSource._from_found(
+        found, spec, "directory", shuffle_files=spec.shuffle, shard=(spec.shard_index, spec.num_shards)
+    )
+    return build(sources, spec)
 
 
-@takes_builder_arguments("files", labels=None)
-def audio_dataset(files, labels, class_names, **pipeline):
+def audio_dataset(
+    files: Sequence[str | os.PathLike] | str | os.PathLike,
+    *,
+    labels: Sequence[int] | Sequence[str] | None = None,
+    label_mode: LabelMode = "int",
+    class_names: Sequence[str] | None = None,
+    batch_size: int | None = 32,
+    sample_rate: int | None = 16000,
+    duration: float | None = None,
+    crop: Literal["random", "center", "start"] = "random",
+    pad: Literal["zeros", "repeat"] = "zeros",
+    mono: bool = True,
+    shuffle: bool = True,
+    seed: int | None = None,
+    validation_split: float | None = None,
+    subset: Literal["training", "validation", "both"] | None = None,
+    on_error: Literal["raise", "skip"] = "raise",
+    cache: Literal["memory"] | str | os.PathLike | None = None,
+    num_parallel_calls: int | Literal["auto"] = "auto",
+    num_shards: int | None = None,
+    shard_index: int = 0,
+):
     """A ``tf.data.Dataset`` of ``(audio, label)`` batches from a list of files or a CSV manifest.
 
     Same pipeline, options and outputs as :func:`audio_dataset_from_directory`; only the way
@@ -178,7 +223,12 @@ def audio_dataset(files, labels, class_names, **pipeline):
         >>> ds = audioflow.data.audio_dataset("train.csv", sample_rate=22050, duration=5.0,
         ...                                   seed=0)                          # doctest: +SKIP
     """
-    spec = check_dataset_args(**pipeline)  # the other arguments, as passed
+    spec = check_dataset_args(
+        label_mode=label_mode, batch_size=batch_size, sample_rate=sample_rate, duration=duration,
+        crop=crop, pad=pad, mono=mono, shuffle=shuffle, seed=seed, validation_split=validation_split,
+        subset=subset, on_error=on_error, cache=cache, num_parallel_calls=num_parallel_calls,
+        num_shards=num_shards, shard_index=shard_index,
+    )  # fmt: skip
     manifest = isinstance(files, (str, os.PathLike))
     if manifest:
         if not os.fspath(files).lower().endswith(".csv"):
@@ -187,18 +237,9 @@ def audio_dataset(files, labels, class_names, **pipeline):
             )
     elif not isinstance(files, (list, tuple)) or not all(isinstance(f, (str, os.PathLike)) for f in files):
         raise parameter_error("files", "a list of paths or the path of a .csv manifest", files=files)
-    if labels is not None:
-        if not isinstance(labels, (list, tuple, np.ndarray)):
-            raise parameter_error("labels", "None or a list with one label per file", labels=labels)
-        labels = list(labels)
-        if not (all(is_int(v) for v in labels) or all(isinstance(v, str) for v in labels)):
-            raise parameter_error("labels", "all integers or all strings", labels=labels)
-        if not manifest and len(labels) != len(files):
-            raise parameter_error(
-                "labels", "one label per file", num_labels=len(labels), num_files=len(files)
-            )
-    if class_names is not None:
-        check_class_names(class_names)
-
-    sources = file_list_sources(files, labels, class_names, spec.label_mode, manifest)
-    return build(*sources, spec, source="files")
+    labels = check_file_labels(labels, class_names, None if manifest else len(files))
+    found = file_list_sources(files, labels, class_names, spec.label_mode, manifest)
+    sources = AudioFileSource._from_found(
+        found, spec, "files", shuffle_files=spec.shuffle, shard=(spec.shard_index, spec.num_shards)
+    )
+    return build(sources, spec)

@@ -22,7 +22,7 @@ from audioflow.io.clip import pad as pad_clip
 from audioflow.io.reader import read_excerpt
 from audioflow.io.wav import read_plain_wav_into
 
-__all__ = ["Decoder", "aligned_empty", "channel_mismatch"]
+__all__ = ["Decoder", "aligned_empty", "channel_mismatch", "finish_clip"]
 
 
 # TensorFlow takes a tf.numpy_function's output without a copy only if its data is aligned to
@@ -46,6 +46,20 @@ def channel_mismatch(path, channels: int, expected: int) -> AudioDecodeError:
         f"has {channels} channel(s) but the dataset has {expected} "
         "(set by the first file); pass mono=True to mix every file down",
     )
+
+
+def finish_clip(path, audio, spec, channels) -> np.ndarray:
+    """A read ``(samples, channels)`` excerpt as the dataset's clip: channels checked, padded, mono squeezed.
+
+    ``channels``: the dataset's channel count (``mono=False``), or None to accept any.
+    """
+    if not spec.mono and channels is not None and audio.shape[1] != channels:
+        raise channel_mismatch(path, audio.shape[1], channels)
+    if spec.length is not None and audio.shape[0] != spec.length:
+        audio = pad_clip(audio[: spec.length], spec.length, spec.pad)
+    if spec.mono:
+        audio = audio[:, 0]
+    return np.ascontiguousarray(audio, dtype=np.float32)
 
 
 class Decoder:
@@ -171,13 +185,7 @@ class Decoder:
             with self._lock:
                 if self.channels is None:
                     self.channels = audio.shape[1]
-        if not spec.mono and audio.shape[1] != self.channels:
-            raise channel_mismatch(path, audio.shape[1], self.channels)
-        if spec.length is not None and audio.shape[0] != spec.length:
-            audio = pad_clip(audio[: spec.length], spec.length, spec.pad)
-        if spec.mono:
-            audio = audio[:, 0]
-        return np.ascontiguousarray(audio, dtype=np.float32)
+        return finish_clip(path, audio, spec, self.channels)
 
     def _cached(self, path):
         """The whole decoded, resampled clip, from the memory or disk cache (filled on a miss)."""

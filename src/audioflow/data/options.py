@@ -1,9 +1,7 @@
-"""The dataset builders' shared arguments: one signature for both builders, validated before any I/O."""
+"""The checks of the dataset arguments (builders and :class:`AudioFileSource`), before any I/O."""
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import random
 from dataclasses import dataclass
@@ -11,73 +9,10 @@ from dataclasses import dataclass
 from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
 from audioflow.io.clip import CROP_MODES, PAD_MODES, duration_to_samples
 
-__all__ = [
-    "LABEL_MODES",
-    "SHARED_DEFAULTS",
-    "DatasetSpec",
-    "builder_signature",
-    "check_dataset_args",
-    "takes_builder_arguments",
-]
+__all__ = ["LABEL_MODES", "DatasetSpec", "check_dataset_args"]
 
 LABEL_MODES = ("int", "categorical", "binary", None)
 _SUBSETS = (None, "training", "validation", "both")
-
-#: The arguments both builders take after their source and ``labels``, in order, with their
-#: defaults: the one place they are written.
-SHARED_DEFAULTS = {
-    "label_mode": "int",
-    "class_names": None,
-    "batch_size": 32,
-    "sample_rate": 16000,
-    "duration": None,
-    "crop": "random",
-    "pad": "zeros",
-    "mono": True,
-    "shuffle": True,
-    "seed": None,
-    "validation_split": None,
-    "subset": None,
-    "on_error": "raise",
-    "cache": None,
-    "num_parallel_calls": "auto",
-    "num_shards": None,
-    "shard_index": 0,
-}
-
-
-def builder_signature(source: str, labels, **own) -> inspect.Signature:
-    """A builder's signature: ``source`` (required), ``labels`` (default ``labels``), the shared
-    arguments, and the builder's ``own`` extra arguments (with defaults) before the sharding ones.
-    """
-    parameter = functools.partial(inspect.Parameter, kind=inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    parameters = [parameter(source), parameter("labels", default=labels)]
-    for name, default in SHARED_DEFAULTS.items():
-        if name == "num_shards":
-            parameters += [parameter(key, default=value) for key, value in own.items()]
-        parameters.append(parameter(name, default=default))
-    return inspect.Signature(parameters)
-
-
-def takes_builder_arguments(source: str, labels, **own):
-    """Give a builder :func:`builder_signature`: its body receives every argument by keyword.
-
-    Callers see (``help``, ``inspect.signature``) and may pass, by keyword or by position, the
-    whole signature, defaults included; the body's own signature names what it reads itself.
-    """
-    signature = builder_signature(source, labels, **own)
-
-    def decorate(body):
-        @functools.wraps(body)
-        def builder(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            return body(**bound.arguments)
-
-        builder.__signature__ = signature
-        return builder
-
-    return decorate
 
 
 @dataclass(frozen=True)

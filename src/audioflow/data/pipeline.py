@@ -15,15 +15,11 @@ replaced by one drawn from a further pass, so that every epoch has the announced
 
 from __future__ import annotations
 
-import concurrent.futures
-import os
-
 from audioflow._validation import parameter_error
+from audioflow.data._headers import cpu_count
 from audioflow.data._report import SkippedFiles
-from audioflow.data.decoder import Decoder, channel_mismatch
-from audioflow.data.sources import split
-from audioflow.errors import AudioDecodeError, MissingDependencyError
-from audioflow.io.reader import info
+from audioflow.data.decoder import Decoder
+from audioflow.errors import MissingDependencyError
 
 __all__ = ["build", "skipped_files"]
 
@@ -33,8 +29,6 @@ __all__ = ["build", "skipped_files"]
 _CHUNK = 64
 # Batches prepared ahead of the consumer.
 _PREFETCH = 2
-# Files per thread task when on_error="skip" reads the headers at build time.
-_PRESCAN_CHUNK = 256
 
 
 def _tf():
@@ -49,86 +43,18 @@ def _tf():
     return tf
 
 
-def cpu_count() -> int:
-    """The number of CPU cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _first_channel_count(paths):
-    for path in paths[:100]:
-        try:
-            return info(path).channels
-        except AudioDecodeError:
-            continue
-    return None  # decided by the first file decoded
-
-
-def _prescan(paths, label_ids, channels, report, source):
-    """Skip mode: read every header now (threads), report the unreadable files, keep the rest."""
-
-    def check(part):
-        return [_header_error(path, channels) for path in part]
-
-    # A few hundred files per task: one task per file cost more than reading a WAV header.
-    parts = [paths[i : i + _PRESCAN_CHUNK] for i in range(0, len(paths), _PRESCAN_CHUNK)]
-    with concurrent.futures.ThreadPoolExecutor(cpu_count()) as pool:
-        results = [error for part in pool.map(check, parts) for error in part]
-    for error in results:
-        if error is not None:
-            report._add(error)
-    keep = [i for i, error in enumerate(results) if error is None]
-    if not keep:
-        raise parameter_error(
-            source,
-            "holding at least one readable audio file",
-            hint=f"All {len(paths)} file(s) were skipped:\n{report.summary()}",
-            num_files=len(paths),
-        )
-    return [paths[i] for i in keep], None if label_ids is None else [label_ids[i] for i in keep]
-
-
-def _header_error(path, channels):
-    try:
-        meta = info(path)
-    except AudioDecodeError as error:
-        return error
-    if channels is not None and meta.channels != channels:
-        return channel_mismatch(path, meta.channels, channels)
-    return None
-
-
-def build(paths, label_ids, num_classes, class_names, spec, source):
-    """Split, shard and build the dataset(s); ``source`` names the argument the files came from."""
-    if spec.label_mode == "binary" and label_ids is not None and num_classes != 2:
-        raise parameter_error(
-            "label_mode",
-            '"binary" only with exactly 2 classes',
-            label_mode="binary",
-            num_classes=num_classes,
-        )
-    channels = None if spec.mono else _first_channel_count(paths)
-    subsets = split(paths, label_ids, spec)
+def build(sources, spec):
+    """The dataset(s) of ``sources`` (one :class:`AudioFileSource` per subset, already split,
+    sharded and, in skip mode, header-checked)."""
+    sources = sources if isinstance(sources, tuple) else (sources,)
     built = []
-    for offset, (name, (sub_paths, sub_labels)) in enumerate(subsets.items()):
-        sub_paths = sub_paths[spec.shard_index :: spec.num_shards]
-        sub_labels = None if sub_labels is None else sub_labels[spec.shard_index :: spec.num_shards]
-        if not sub_paths:
-            raise parameter_error(
-                "num_shards",
-                "at most the number of files",
-                num_shards=spec.num_shards,
-                num_files=len(subsets[name][0]),
-            )
-        report = SkippedFiles()
-        all_paths = sub_paths
-        if spec.on_error == "skip":
-            sub_paths, sub_labels = _prescan(sub_paths, sub_labels, channels, report, source)
-        ds = _make_dataset(sub_paths, sub_labels, num_classes, channels, spec, offset, report)
-        ds.class_names = None if class_names is None else list(class_names)
-        ds.file_paths = list(all_paths)
+    for offset, source in enumerate(sources):
+        report = source.skipped
+        ds = _make_dataset(
+            source.paths, source.labels, source.num_classes, source.channels, spec, offset, report
+        )
+        ds.class_names = None if source.class_names is None else list(source.class_names)
+        ds.file_paths = list(source.file_paths)
         ds.skipped = report
         built.append(ds)
     return tuple(built) if spec.subset == "both" else built[0]

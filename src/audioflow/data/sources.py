@@ -8,10 +8,19 @@ import os
 
 import numpy as np
 
-from audioflow._validation import parameter_error
+from audioflow._validation import check_bool, is_int, parameter_error
 from audioflow.io.scan import AUDIO_EXTENSIONS, class_folders, scan_audio_files
 
-__all__ = ["check_class_names", "directory_sources", "encode_labels", "file_list_sources", "split"]
+__all__ = [
+    "check_class_names",
+    "check_directory_args",
+    "check_file_labels",
+    "check_no_empty_class",
+    "directory_sources",
+    "encode_labels",
+    "file_list_sources",
+    "split",
+]
 
 
 def directory_sources(directory, labels, class_names, label_mode, follow_links):
@@ -199,3 +208,49 @@ def split(paths, label_ids, spec):
     if spec.subset == "both":
         return subsets
     return {spec.subset: subsets[spec.subset]}
+
+
+def check_directory_args(directory, labels, class_names, follow_links):
+    if not (labels in ("inferred", None) or isinstance(labels, (list, tuple))):
+        raise parameter_error("labels", '"inferred", None, or a list/tuple of integer labels', labels=labels)
+    if isinstance(labels, (list, tuple)) and not all(is_int(label) for label in labels):
+        raise parameter_error("labels", "a list/tuple of integers (one per file)", labels=labels)
+    if class_names is not None:
+        check_class_names(class_names)
+        if labels != "inferred":
+            raise parameter_error(
+                "class_names", 'None unless labels="inferred"', class_names=class_names, labels=labels
+            )
+    check_bool("follow_links", follow_links)
+    if not isinstance(directory, (str, os.PathLike)):
+        raise parameter_error("directory", "a path", directory=directory)
+
+
+def check_no_empty_class(directory, paths, class_names, follow_links):
+    """A class sub-folder with no audio file is an error naming it (it would be a class never seen)."""
+    counts = dict.fromkeys(class_names, 0)
+    root = os.fspath(directory)
+    for path in paths:
+        counts[os.path.relpath(path, root).split(os.sep, 1)[0]] += 1
+    empty = [name for name, count in counts.items() if count == 0]
+    if empty:
+        raise parameter_error(
+            "directory",
+            "a folder whose class sub-folders each hold at least one audio file",
+            hint=f"No audio in: {', '.join(repr(os.path.join(root, name)) for name in empty)}.",
+            directory=root,
+        )
+
+
+def check_file_labels(labels, class_names, num_files):
+    if labels is not None:
+        if not isinstance(labels, (list, tuple, np.ndarray)):
+            raise parameter_error("labels", "None or a list with one label per file", labels=labels)
+        labels = list(labels)
+        if not (all(is_int(v) for v in labels) or all(isinstance(v, str) for v in labels)):
+            raise parameter_error("labels", "all integers or all strings", labels=labels)
+        if num_files is not None and len(labels) != num_files:
+            raise parameter_error("labels", "one label per file", num_labels=len(labels), num_files=num_files)
+    if class_names is not None:
+        check_class_names(class_names)
+    return labels

@@ -46,22 +46,45 @@ def scan_audio_files(directory, follow_links: bool = False) -> list[str]:
 
     Args:
         directory: the folder to search (``str`` or ``os.PathLike``).
-        follow_links: also descend into symbolic links to folders.
+        follow_links: also descend into symbolic links to folders. Each folder is searched
+            once: a link back to a folder already searched (a loop) is not followed again.
 
     Returns:
         Paths (``str``, ``directory`` joined with the relative path), sorted folder by folder.
     """
     out = []
+    visited = set()
     for root, dirs, files in os.walk(os.fspath(directory), followlinks=follow_links):
-        dirs[:] = sorted(d for d in dirs if not _hidden(d))
+        if follow_links:
+            visited.add(_identity(root))
+        dirs[:] = [
+            d
+            for d in sorted(dirs)
+            if not _hidden(d) and not (follow_links and _identity(os.path.join(root, d)) in visited)
+        ]
         out += [os.path.join(root, name) for name in sorted(files) if is_audio_file(name)]
     return out
 
 
+def _identity(path):
+    """A folder's (device, inode): the same folder reached through links has the same identity."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def class_folders(directory, follow_links: bool = False) -> list[str]:
-    """The sorted names of the non-hidden sub-folders of ``directory`` (one per class)."""
-    return sorted(
-        entry.name
-        for entry in os.scandir(os.fspath(directory))
-        if entry.is_dir(follow_symlinks=follow_links) and not _hidden(entry.name)
-    )
+    """The sorted names of the non-hidden sub-folders of ``directory`` (one per class).
+
+    A link that cannot be followed (a loop, a dangling link) is not a class folder.
+    """
+    return sorted(entry.name for entry in os.scandir(os.fspath(directory)) if _is_folder(entry, follow_links))
+
+
+def _is_folder(entry, follow_links):
+    try:
+        return entry.is_dir(follow_symlinks=follow_links) and not _hidden(entry.name)
+    except OSError:  # ELOOP: a link to itself
+        return False
