@@ -64,11 +64,13 @@ def test_data_layer_gives_each_backend_its_own_seed_generator():
 
     layer = Seeded()
     assert layer._get_seed_generator(BACKEND) is layer.generator, _changed("DataLayer._get_seed_generator")
-    layer.backend.set_backend("tensorflow")
-    twin = layer._get_seed_generator("tensorflow")
-    layer.backend.reset()
+    layer.backend.set_backend("tensorflow")  # as DataLayer.__call__ does inside tf.data
+    try:
+        twin = layer._get_seed_generator("tensorflow")
+        draw = layer.backend.random.uniform((2,), seed=twin)
+    finally:
+        layer.backend.reset()
     assert isinstance(twin, keras.random.SeedGenerator), _changed("DataLayer._get_seed_generator")
-    draw = DynamicBackend("tensorflow").random.uniform((2,), seed=twin)
     assert isinstance(draw, tf.Tensor), _changed("DataLayer._get_seed_generator's TensorFlow generator")
 
 
