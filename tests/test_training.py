@@ -11,6 +11,9 @@ import pytest
 from audioflow import AudioflowError, training
 from audioflow.synthetic import SYNTHETIC_CLASSES, make_synthetic_dataset
 
+# One xdist worker runs this module (`--dist loadgroup`): the classifier is trained once.
+pytestmark = pytest.mark.xdist_group("train-classifier")
+
 # A model that trains in seconds on a 2-core CPU.
 TINY = dict(n_fft=256, n_mels=32, width=8)
 CLIP = dict(sample_rate=8000, duration=0.25)

@@ -17,6 +17,9 @@ from audioflow.models import build_classifier
 from tests.helpers import to_numpy
 from tests.tolerances import DB_ATOL
 
+# One xdist worker runs this module (`--dist loadgroup`): the feature model is exported once.
+pytestmark = pytest.mark.xdist_group("onnx-features")
+
 SAMPLE_RATE = 8000
 STFT = {"n_fft": 256, "hop_length": 64}
 MEL = {"sample_rate": SAMPLE_RATE, "n_mels": 20, **STFT}
