@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # The CPU build of PyTorch (a plain `torch` requirement pulls a multi-GB CUDA build).
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
+# Two workers; a module marked `xdist_group` (an expensive shared fixture: a trained model, an
+# exported artefact) runs on one of them, so the fixture is built once per backend.
+XDIST := -n 2 --dist loadgroup
 
 .PHONY: demo test test-tensorflow test-jax test-torch test-notf bench lint format clean
 
@@ -41,13 +44,13 @@ test: test-tensorflow test-jax test-torch test-notf
 export TF_CPP_MIN_LOG_LEVEL := 3
 
 test-tensorflow: $(STAMP)
-	KERAS_BACKEND=tensorflow $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	KERAS_BACKEND=tensorflow $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -n 2 -m "not backend_independent" $(PYTEST_ARGS)
+	KERAS_BACKEND=jax $(PY) -m pytest $(XDIST) -m "not backend_independent" $(PYTEST_ARGS)
 
 test-torch: $(STAMP)
-	KERAS_BACKEND=torch $(PY) -m pytest -n 2 -m "not backend_independent" $(PYTEST_ARGS)
+	KERAS_BACKEND=torch $(PY) -m pytest $(XDIST) -m "not backend_independent" $(PYTEST_ARGS)
 
 # A venv without TensorFlow (PyTorch, JAX, Grain; no reference packages): the tests marked `notf`
 # (loaders, DDP, JAX data parallel, CLI train/predict) under the torch backend, as a user of

@@ -14,6 +14,9 @@ import soundfile as sf
 from audioflow.synthetic import SYNTHETIC_CLASSES, make_synthetic_dataset
 from tests.cli.conftest import TINY, assert_one_line_error, read_png, run_cli
 
+# One xdist worker runs this module (`--dist loadgroup`): the CLI's model is trained once.
+pytestmark = pytest.mark.xdist_group("cli-trained")
+
 TINY_EPOCHS = 20
 TINY_CLIPS_PER_CLASS = 40
 

@@ -9,6 +9,9 @@ from tests.cli.conftest import assert_one_line_error, run_cli
 from tests.export.zoo import keras_outputs, waveforms
 from tests.tolerances import PROBABILITY_ATOL
 
+# One xdist worker runs the modules sharing `classifier_file` (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("export-classifier")
+
 SUFFIX = {"saved_model": "", "tflite": ".tflite", "onnx": ".onnx"}
 
 

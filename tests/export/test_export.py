@@ -21,6 +21,9 @@ from tests.export.zoo import (
 )
 from tests.tolerances import DB_ATOL, POWER_RTOL, PROBABILITY_ATOL, max_db_error_above_floor, relative_error
 
+# One xdist worker runs the modules sharing `classifier_file` and the exported zoo (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("export-classifier")
+
 TF_FORMATS = ("saved_model", "tflite")
 FIXED = 2000
 #: (batch, samples) checked for a fixed-length and a variable-length input.

@@ -226,7 +226,7 @@ class Mixup(DataLayer):
         backend = self.backend
         x, y = backend.cast(x, "float32"), backend.cast(y, "float32")
         batch = backend.shape(x)[0]
-        seed = self._get_seed_generator(backend._backend)
+        seed = self._get_seed_generator(backend.name)
         alpha = float(self.alpha)  # torch draws Beta(1, 1) only from floats
         weight = backend.random.beta((batch,), alpha, alpha, seed=seed, dtype="float32")
         order = backend.random.shuffle(backend.numpy.arange(batch), seed=seed)

@@ -18,10 +18,10 @@
   layout (``input_layout``), raised when the layer is called or built.
 - **tf.data on every backend.** Called on a ``tf.data`` graph's tensor under JAX or PyTorch
   (``dataset.map(layer)``), a layer computes with TensorFlow ops in that graph: the ops and layers
-  take ``ops``/``random`` from :mod:`audioflow._compat`, which resolve to Keras' TensorFlow
-  backend there (:func:`~audioflow._compat.tensorflow_scope`), and its weights are read as
-  TensorFlow constants. Layers therefore use ``ops`` from ``audioflow._compat``, never
-  ``keras.ops`` directly, in ``call``.
+  take ``ops``/``random`` from :mod:`audioflow._backend.compute` (re-exported by
+  ``audioflow._compat``), which resolve to Keras' TensorFlow backend there
+  (:mod:`audioflow._backend.tf_data`), and its weights are read by value. Layers therefore use
+  those ``ops``, never ``keras.ops`` directly, in ``call``.
 - **Another library's argument names** (``sr=``, ``fmin=``, ``num_mel_bins=``, ...) are refused
   with the audioflow name ("audioflow calls it `sample_rate`").
 
@@ -56,14 +56,8 @@ import inspect
 import keras
 import numpy as np
 
-from audioflow._compat import (
-    compiling,
-    in_tensorflow_data_graph,
-    ops,
-    outside_compiler,
-    tensorflow_scope,
-    tensorflow_weights,
-)
+from audioflow._backend import tf_data, torch_compile
+from audioflow._backend.compute import ops
 from audioflow._validation import check_foreign_names, parameter_error
 from audioflow.config import python_value, window_argument
 from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
@@ -154,13 +148,15 @@ class AudioLayer(keras.layers.Layer):
         shape = getattr(inputs, "shape", None)
         if shape is not None:
             self._check_rank(tuple(shape))
-        if not self.built and compiling():
+        keras_call = super().__call__
+        if not self.built and torch_compile.compiling():
             # Building makes NumPy filterbanks and new weights, which torch.compile cannot trace: the
             # first call runs eagerly, and the next one is traced into a single graph.
-            return _call_eagerly(self, inputs, *args, **kwargs)
-        if in_tensorflow_data_graph(inputs):
-            return _call_in_tensorflow(self, inputs, *args, **kwargs)
-        return super().__call__(inputs, *args, **kwargs)
+            return torch_compile.call_eagerly(keras_call, inputs, *args, **kwargs)
+        if tf_data.in_tensorflow_data_graph(inputs):
+            # dataset.map(layer) under JAX or PyTorch: TensorFlow ops in the tf.data graph.
+            return tf_data.call_in_tensorflow(self, keras_call, inputs, *args, **kwargs)
+        return keras_call(inputs, *args, **kwargs)
 
     def _check_rank(self, input_shape):
         """A :class:`ParameterError` in audioflow's words when ``input_shape`` breaks ``input_spec``."""
@@ -211,23 +207,6 @@ class AudioLayer(keras.layers.Layer):
     def _output(self, y):
         """``y`` cast to the layer's compute dtype (float16 under ``mixed_float16``)."""
         return ops.cast(y, self.compute_dtype) if dtype_name(y) != self.compute_dtype else y
-
-
-def _call_in_tensorflow(layer: AudioLayer, inputs, *args, **kwargs):
-    """The layer on a ``tf.data`` graph's tensor under JAX or PyTorch: TensorFlow ops, in-graph.
-
-    The layer is built first on a symbolic input (its weights belong to the Keras backend), then
-    called with the ops computing through TensorFlow and its weights read as TensorFlow constants.
-    """
-    if not layer.built:
-        super(AudioLayer, layer).__call__(keras.KerasTensor(tuple(inputs.shape), dtype_name(inputs)))
-    with tensorflow_weights(layer), tensorflow_scope():
-        return super(AudioLayer, layer).__call__(inputs, *args, **kwargs)
-
-
-@outside_compiler
-def _call_eagerly(layer: AudioLayer, inputs, *args, **kwargs):
-    return super(AudioLayer, layer).__call__(inputs, *args, **kwargs)
 
 
 def channels_first(x):
