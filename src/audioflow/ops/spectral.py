@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audioflow._arguments import argument_names, keyword_arguments, take_arguments
 from audioflow._compat import backend_name, ops, pad
+from audioflow._typing import NoOtherArguments, Tensor, Unpack, Window
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -17,7 +17,6 @@ from audioflow._validation import (
     check_power,
     is_int,
     parameter_error,
-    stft_arguments,
 )
 from audioflow.config import StftConfig
 from audioflow.ops._tensor import as_float as _as_float
@@ -213,24 +212,75 @@ def _strided_frames(x, *, n_fft: int, hop_length: int, window_values, center: bo
     return frames * cast_like(window_values, x)
 
 
-@keyword_arguments(*argument_names(StftConfig))
-def stft(x=None, **kwargs):
+def stft(
+    x: Tensor = None,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Window = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    **kwargs: Unpack[NoOtherArguments],
+) -> tuple[Tensor, Tensor]:
     """Short-time Fourier transform of ``(..., samples)`` as ``(real, imag)``, each ``(..., frames, bins)``.
 
     Args:
         x: real signal, ``(..., samples)``; integer input is cast to float32.
-        {arguments}
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "kaiser", any scipy window;
+            "kaiser" alone is ``("kaiser", 12.0)``), a tuple with its parameters (``("tukey",
+            0.25)``), or ``win_length`` samples as an array, a tensor or a Keras variable
+            (gradients flow to it). See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
+            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+            Default: ``'constant'``.
 
-    Frame count: :func:`audioflow.ops.num_frames`; an empty signal (or batch) gives the
-    corresponding empty (or all-zero) spectrum. Matches ``librosa.stft`` (transposed) to float32
-    precision. How the frames are made depends on the backend and mode (:func:`framing_method`):
-    one gather that pads and windows in the same pass (XLA), hop-sized block copies (TensorFlow
-    without XLA), or ``keras.ops.stft`` on the padded signal (PyTorch); then ``keras.ops.rfft``.
-    Inside :func:`audioflow.ops.export_safe_stft`: the gather, then a real DFT as matrix products.
+    Returns:
+        ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)``; ``frames`` is
+        :func:`audioflow.ops.num_frames`. An empty signal (or batch) gives the corresponding empty
+        (or all-zero) spectrum.
+
+    Parity: ``librosa.stft`` (transposed) to float32 precision. How the frames are made depends on
+    the backend and mode (:func:`framing_method`): one gather that pads and windows in the same
+    pass (XLA), hop-sized block copies (TensorFlow without XLA), or ``keras.ops.stft`` on the
+    padded signal (PyTorch); then ``keras.ops.rfft``. Inside
+    :func:`audioflow.ops.export_safe_stft`: the gather, then a real DFT as matrix products.
+
+    Example:
+        >>> real, imag = stft(np.zeros((2, 16000), "float32"), n_fft=512, hop_length=128)
+        >>> tuple(real.shape)
+        (2, 126, 257)
     """
-    arguments = take_arguments(stft, kwargs)
     x = check_input("stft", x, kwargs)
-    n_fft, hop, win, window, center, pad_mode = stft_arguments(**arguments)
+    settings = StftConfig(
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    return _stft(x, settings)
+
+
+def _stft(x, settings: StftConfig):
+    """:func:`stft` with validated settings (what the layers call: nothing is checked again)."""
+    n_fft, hop, win = settings.n_fft, settings.resolved_hop_length, settings.resolved_win_length
+    window, center, pad_mode = settings.resolved_window, settings.center, settings.pad_mode
     x = _as_float(x)
     _check_static_input(x, center=center, pad_mode=pad_mode)
     samples = static_size(x.shape[-1])
@@ -259,9 +309,18 @@ def stft(x=None, **kwargs):
     return ops.rfft(frames, fft_length=n_fft)
 
 
-def magnitude_power(real, imag, power: float = 2.0):
-    """``|X| ** power`` from the real and imaginary parts, without a square root for power 2."""
-    power = check_power(power)
+def magnitude_power(real: Tensor, imag: Tensor, power: float = 2.0) -> Tensor:
+    """``|X| ** power`` from the real and imaginary parts, without a square root for power 2.
+
+    Args:
+        real: real part of a spectrum, any shape.
+        imag: imaginary part, the same shape.
+        power: exponent of the magnitude, > 0: 2.0 the power, 1.0 the magnitude. Default: ``2.0``.
+    """
+    return _magnitude_power(real, imag, check_power(power))
+
+
+def _magnitude_power(real, imag, power: float):
     squared = ops.square(real) + ops.square(imag)
     if power == 2.0:
         return squared
@@ -270,26 +329,74 @@ def magnitude_power(real, imag, power: float = 2.0):
     return ops.power(squared, power / 2.0)
 
 
-@keyword_arguments(*argument_names(StftConfig), "power")
-def spectrogram(x=None, **kwargs):
+def spectrogram(
+    x: Tensor = None,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Window = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    power: float = 2.0,
+    **kwargs: Unpack[NoOtherArguments],
+) -> Tensor:
     """``|stft(x)| ** power``: ``(..., samples)`` -> ``(..., frames, n_fft // 2 + 1)``.
 
     ``power=2`` is the power spectrogram (librosa default), ``power=1`` the magnitude.
-    Matches ``np.abs(librosa.stft(x, ...)) ** power`` transposed.
 
     Args:
         x: real signal, ``(..., samples)``; integer input is cast to float32.
-        {arguments}
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4``.
+            Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, tf.signal
+            ``frame_length``); None means ``n_fft``; a shorter window is zero-padded and centred.
+            Default: ``None``.
+        window: a scipy window name, a ``(name, *parameters)`` tuple, or ``win_length`` samples
+            (array, tensor or Keras variable), periodic as librosa (see :func:`stft`).
+            Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros, librosa), "reflect"
+            (torchaudio, ``keras.ops.stft``), "edge", "symmetric" or "wrap". Default: ``'constant'``.
+        power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
+            default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
+            Default: ``2.0``.
+
+    Parity: ``np.abs(librosa.stft(x, ...)) ** power`` transposed, to float32 precision.
+
+    Example:
+        >>> spectrogram(np.zeros((2, 16000), "float32"), n_fft=512, power=1.0).shape[-1]
+        257
     """
-    arguments = take_arguments(spectrogram, kwargs)
     x = check_input("spectrogram", x, kwargs)
-    power = check_power(arguments.pop("power"))
-    real, imag = stft(x, **arguments)
-    return magnitude_power(real, imag, power)
+    settings = StftConfig(
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    return _spectrogram(x, settings, check_power(power))
+
+
+def _spectrogram(x, settings: StftConfig, power: float):
+    """:func:`spectrogram` with validated settings (what the layers call)."""
+    real, imag = _stft(x, settings)
+    return _magnitude_power(real, imag, power)
 
 
 def overlap_add(frames, hop_length: int):
-    """Sum frames ``(..., frames, frame_length)`` hop-spaced into ``(..., (frames - 1) * hop + frame_length)``."""
+    """Sum frames ``(..., frames, frame_length)`` hop-spaced into ``(..., (frames - 1) * hop + frame_length)``.
+
+    Args:
+        frames: ``(..., frames, frame_length)``.
+        hop_length: samples between frame starts, >= 1.
+    """
     hop_length = check_int("hop_length", hop_length, minimum=1)
     frame_length = frames.shape[-1]
     blocks_per_frame = -(-frame_length // hop_length)
@@ -314,6 +421,13 @@ def istft_length(
 
     ``length`` when given, else ``hop_length * (n_frames - 1) + n_fft`` less ``2 * (n_fft // 2)``
     with ``center`` (never below 0), as ``librosa.istft``. Used by ``InverseSTFT`` for its shape.
+
+    Args:
+        n_frames: frames of the STFT.
+        n_fft: its FFT size in samples.
+        hop_length: its hop in samples (resolved).
+        center: whether its frames were centred.
+        length: the requested output length, or None. Default: ``None``.
     """
     if length is not None:
         return int(length)
@@ -321,8 +435,16 @@ def istft_length(
     return max(0, hop_length * (n_frames - 1) + n_fft - (2 * (n_fft // 2) if center else 0))
 
 
-@keyword_arguments("n_fft", "hop_length", "win_length", "window", "center", "length")
-def istft(stft_matrix, **kwargs):
+def istft(
+    stft_matrix: tuple[Tensor, Tensor],
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Window = "hann",
+    center: bool = True,
+    length: int | None = None,
+) -> Tensor:
     """Inverse STFT of ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)`` -> ``(..., samples)``.
 
     Weighted overlap-add normalised by the window's summed square, as ``librosa.istft``; without
@@ -334,12 +456,35 @@ def istft(stft_matrix, **kwargs):
 
     Args:
         stft_matrix: ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)``, as :func:`stft` gives.
-        {arguments}
+        n_fft: FFT size in samples of the STFT that made the input, from 2 to 2**20 (librosa
+            ``n_fft``). Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, tf.signal
+            ``frame_step``); None means ``win_length // 4``. Default: ``None``.
+        win_length: window length in samples, <= ``n_fft``; None means ``n_fft`` (torchaudio
+            ``win_length``). Default: ``None``.
+        window: the STFT's window: a scipy window name, a ``(name, *parameters)`` tuple, or
+            ``win_length`` samples (array, tensor or Keras variable). Default: ``'hann'``.
+        center: whether the STFT centred its frames (``n_fft // 2`` samples of padding to drop
+            at both ends, librosa ``center``). Default: ``True``.
+        length: output length in samples (>= 0): the output is trimmed or zero-padded to it. None
+            gives ``hop_length * (frames - 1)`` samples when ``center=True``; pass the original
+            length to get it back exactly. Default: ``None``.
+
+    Example:
+        >>> x = np.random.default_rng(0).standard_normal((1, 4000)).astype("float32")
+        >>> y = istft(stft(x, n_fft=512), n_fft=512, length=4000)   # ~= x
     """
-    arguments = take_arguments(istft, kwargs, only=True)
-    length = arguments.pop("length")
-    n_fft, hop, win, window, center, _ = stft_arguments(pad_mode="constant", **arguments)
+    settings = StftConfig(
+        n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
+    )
     length = check_int("length", length, minimum=0, maximum=MAX_SAMPLES, allow_none=True)
+    return _istft(stft_matrix, settings, length)
+
+
+def _istft(stft_matrix, settings: StftConfig, length: int | None):
+    """:func:`istft` with validated settings (what the layers call)."""
+    n_fft, hop, win = settings.n_fft, settings.resolved_hop_length, settings.resolved_win_length
+    window, center = settings.resolved_window, settings.center
     real, imag = stft_matrix
     real = _as_float(real)
     dtype = dtype_name(real)
