@@ -20,10 +20,13 @@ The defaults are librosa's. This module imports neither Keras nor a backend.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+from collections.abc import Mapping
 from dataclasses import InitVar, dataclass
 
 import numpy as np
 
+from audioflow._typing import Window
 from audioflow._validation import (
     check_db_args,
     check_mel_args,
@@ -32,7 +35,7 @@ from audioflow._validation import (
     resolve_mel_scale,
 )
 
-__all__ = ["DecibelConfig", "MelConfig", "StftConfig", "python_value", "window_argument"]
+__all__ = ["DecibelConfig", "MelConfig", "StftConfig", "arguments_of", "python_value", "window_argument"]
 
 
 def window_argument(window):
@@ -43,6 +46,14 @@ def window_argument(window):
     if isinstance(window, list):
         return np.asarray(window)
     return window
+
+
+def arguments_of(part, values: dict) -> dict:
+    """The keyword-only arguments of ``part`` (a layer or settings class, or an op) taken from ``values`` (the
+    caller's ``locals()``): a composed layer hands each part its share of its own arguments."""
+    function = part.__init__ if inspect.isclass(part) else part
+    parameters = inspect.signature(function).parameters.values()
+    return {p.name: values[p.name] for p in parameters if p.kind is p.KEYWORD_ONLY and p.name in values}
 
 
 def _set(instance, **values):
@@ -68,6 +79,12 @@ class _Config:
 
     def __hash__(self):
         return hash((type(self).__name__, self._key()))
+
+    @classmethod
+    def from_arguments(cls, values: Mapping[str, object]):
+        """The settings named by this class's fields, taken from ``values`` (a caller's ``locals()``:
+        a layer or op passes its own arguments on by name without retyping each one)."""
+        return cls(**arguments_of(cls, values))
 
     def to_dict(self) -> dict:
         """The fields as passed, as a dict (JSON-friendly but for an array window)."""
@@ -116,7 +133,7 @@ class StftConfig(_Config):
     n_fft: int = 2048
     hop_length: int | None = None
     win_length: int | None = None
-    window: object = "hann"
+    window: Window = "hann"
     center: bool = True
     pad_mode: str = "constant"
 
@@ -199,7 +216,7 @@ class MelConfig(_Config):
     f_max: float | None = None
     mel_scale: str = "slaney"
     htk: InitVar[bool | None] = None
-    norm: object = "slaney"
+    norm: str | float | None = "slaney"
 
     def __post_init__(self, htk):
         self._store_python_values()
@@ -235,7 +252,7 @@ class DecibelConfig(_Config):
         ('max', 1e-10, 60)
     """
 
-    ref: object = 1.0
+    ref: float | str = 1.0
     amin: float = 1e-10
     top_db: float | None = 80.0
 

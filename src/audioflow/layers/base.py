@@ -72,11 +72,12 @@ from audioflow._compat import (
 )
 from audioflow._typing import LayerArguments, Unpack
 from audioflow._validation import check_foreign_names, parameter_error
-from audioflow.config import python_value, window_argument
+from audioflow.config import arguments_of, python_value, window_argument
 from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
 
 __all__ = [
     "AudioLayer",
+    "arguments_of",
     "channels_first",
     "channels_last",
     "config_value",

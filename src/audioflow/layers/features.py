@@ -7,7 +7,7 @@ import keras
 from audioflow._typing import LayerArguments, Unpack, Window
 from audioflow._validation import check_delta_args, check_mfcc_args, parameter_error
 from audioflow.config import python_value
-from audioflow.layers.base import AudioLayer, on_axis, serializable
+from audioflow.layers.base import AudioLayer, arguments_of, on_axis, serializable
 from audioflow.layers.mel import LogMelSpectrogram
 from audioflow.ops.features import _delta, _mfcc
 
@@ -118,25 +118,7 @@ class MFCC(AudioLayer):
     ):
         super().__init__(**kwargs)
         self.log_mel_spectrogram = LogMelSpectrogram(
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=power,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
-            trainable_filterbank=trainable_filterbank,
-            ref=ref,
-            amin=amin,
-            top_db=top_db,
-            name="log_mel_spectrogram",
+            **arguments_of(LogMelSpectrogram, locals()), name="log_mel_spectrogram"
         )
         self._adopt_arguments(self.log_mel_spectrogram)
         dct = dict(

@@ -13,7 +13,14 @@ import keras
 from audioflow._typing import LayerArguments, LayerArgumentsBesidesTrainable, Unpack, Window
 from audioflow._validation import parameter_error
 from audioflow.config import MelConfig, python_value
-from audioflow.layers.base import AudioLayer, channels_first, channels_last, on_axis, serializable
+from audioflow.layers.base import (
+    AudioLayer,
+    arguments_of,
+    channels_first,
+    channels_last,
+    on_axis,
+    serializable,
+)
 from audioflow.layers.scaling import PowerToDb
 from audioflow.layers.spectral import Spectrogram, framed_shape
 from audioflow.ops.features import _filtered_spectrogram, apply_filterbank
@@ -93,17 +100,7 @@ class MelScale(AudioLayer):
         **kwargs: Unpack[LayerArgumentsBesidesTrainable],
     ):
         super().__init__(trainable=trainable, **kwargs)
-        self.mel_config = mel_config(
-            self,
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
-        )
+        self.mel_config = mel_config(self, **arguments_of(MelConfig, locals()))
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape=None):
@@ -229,25 +226,9 @@ class MelSpectrogram(AudioLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        self.spectrogram = Spectrogram(
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=power,
-            name="spectrogram",
-        )
+        self.spectrogram = Spectrogram(**arguments_of(Spectrogram, locals()), name="spectrogram")
         self.mel_filters = MelScale(
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
+            **arguments_of(MelConfig, locals()),
             trainable=python_value(trainable_filterbank),
             name="mel_filters",
         )
@@ -366,22 +347,7 @@ class LogMelSpectrogram(AudioLayer):
     ):
         super().__init__(**kwargs)
         self.mel_spectrogram = MelSpectrogram(
-            sample_rate=sample_rate,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=power,
-            n_mels=n_mels,
-            f_min=f_min,
-            f_max=f_max,
-            mel_scale=mel_scale,
-            htk=htk,
-            norm=norm,
-            trainable_filterbank=trainable_filterbank,
-            name="mel_spectrogram",
+            **arguments_of(MelSpectrogram, locals()), name="mel_spectrogram"
         )
         self.power_to_db = PowerToDb(ref=ref, amin=amin, top_db=top_db, name="power_to_db")
         self._adopt_arguments(self.mel_spectrogram)

@@ -14,7 +14,7 @@ from audioflow._limits import MAX_SAMPLES
 from audioflow._typing import LayerArguments, Unpack, Window
 from audioflow._validation import check_int, check_power, parameter_error
 from audioflow.config import StftConfig, python_value
-from audioflow.layers.base import AudioLayer, channels_first, channels_last, serializable
+from audioflow.layers.base import AudioLayer, arguments_of, channels_first, channels_last, serializable
 from audioflow.ops.spectral import _istft, _spectrogram, _stft
 
 
@@ -111,15 +111,7 @@ class STFT(AudioLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        self.stft_config = stft_config(
-            self,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-        )
+        self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
@@ -189,9 +181,7 @@ class InverseSTFT(AudioLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        self.stft_config = stft_config(
-            self, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
-        )
+        self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.length = check_int(
             "length", python_value(length), minimum=0, maximum=MAX_SAMPLES, allow_none=True
         )
@@ -284,15 +274,7 @@ class Spectrogram(AudioLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        self.stft_config = stft_config(
-            self,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-        )
+        self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.power = check_power(python_value(power))
         self._remember(power=self.power)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)

@@ -17,10 +17,10 @@ from audioflow._validation import (
     is_int,
     parameter_error,
 )
-from audioflow.config import DecibelConfig, MelConfig, StftConfig
+from audioflow.config import DecibelConfig, MelConfig, StftConfig, arguments_of
 from audioflow.ops._tensor import cast_like, dim_maximum, dtype_name, is_symbolic_dim
 from audioflow.ops.dft import export_safe
-from audioflow.ops.filters import _dct_matrix, mel_filterbank_for, savgol_delta_weights
+from audioflow.ops.filters import _dct_matrix, _savgol_delta_weights, mel_filterbank_for
 from audioflow.ops.scaling import _power_to_db
 from audioflow.ops.spectral import _padded_positions, _spectrogram, static_size
 
@@ -138,14 +138,7 @@ def filtered_spectrogram(
         power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa default),
             1.0 the magnitude. Default: ``2.0``.
     """
-    settings = StftConfig(
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
+    settings = StftConfig.from_arguments(locals())
     return _filtered_spectrogram(x, filterbank, settings, check_power(power))
 
 
@@ -239,25 +232,9 @@ def melspectrogram(
         40
     """
     x = check_input("melspectrogram", x, kwargs)
-    settings = StftConfig(
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
+    settings = StftConfig.from_arguments(locals())
     power = check_power(power)
-    mel = MelConfig(
-        sample_rate=sample_rate,
-        n_fft=n_fft,
-        n_mels=n_mels,
-        f_min=f_min,
-        f_max=f_max,
-        mel_scale=mel_scale,
-        htk=htk,
-        norm=norm,
-    )
+    mel = MelConfig.from_arguments(locals())
     return _filtered_spectrogram(x, mel_filterbank_for(mel), settings, power)
 
 
@@ -378,24 +355,7 @@ def log_mel_spectrogram(
         >>> log_mel_spectrogram(np.zeros((2, 16000), "float32"), sample_rate=16000, n_mels=40).shape[-1]
         40
     """
-    mel = melspectrogram(
-        x,
-        sample_rate=sample_rate,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-        power=power,
-        n_mels=n_mels,
-        f_min=f_min,
-        f_max=f_max,
-        mel_scale=mel_scale,
-        htk=htk,
-        norm=norm,
-        **kwargs,
-    )
+    mel = melspectrogram(x, **arguments_of(melspectrogram, locals()), **kwargs)
     ref, amin, top_db = DecibelConfig(ref=ref, amin=amin, top_db=top_db).resolved()
     return _power_to_db(mel, ref=ref, amin=amin, top_db=top_db)
 
@@ -408,7 +368,7 @@ _DELTA_PAD_MODES = {"nearest": "edge", "mirror": "reflect", "wrap": "wrap", "con
 def _delta_filters(width: int, order: int, dtype: str):
     """:func:`savgol_delta_weights` as :func:`delta` uses them: the interior weights as Python floats
     and as a ``(width,)`` array, and the ``(width, width // 2)`` edge matrices, in ``dtype``."""
-    interior, head, tail = savgol_delta_weights(width, order)
+    interior, head, tail = _savgol_delta_weights(width, order)
     return (
         tuple(float(w) for w in interior),
         interior.astype(dtype),

@@ -147,16 +147,7 @@ def mel_filterbank(
         mel_scale: "slaney" or "htk". Default: ``'slaney'``.
         dtype: of the array. Default: ``<class 'numpy.float32'>``.
     """
-    settings = MelConfig(
-        sample_rate=sample_rate,
-        n_fft=n_fft,
-        n_mels=n_mels,
-        f_min=f_min,
-        f_max=f_max,
-        mel_scale=mel_scale,
-        htk=htk,
-        norm=norm,
-    )
+    settings = MelConfig.from_arguments(locals())
     return mel_filterbank_for(settings, dtype=dtype)
 
 
@@ -261,6 +252,11 @@ def savgol_delta_weights(width: int = 9, order: int = 1) -> tuple[np.ndarray, np
     from the first and last ``width`` inputs (the polynomial fit scipy uses at the edges).
     """
     width, order, _ = check_delta_args(width, order)
+    return _savgol_delta_weights(width, order)
+
+
+def _savgol_delta_weights(width: int, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`savgol_delta_weights` of validated arguments."""
     response = scipy.signal.savgol_filter(
         np.eye(width), width, polyorder=order, deriv=order, axis=0, mode="interp"
     )

@@ -266,14 +266,7 @@ def stft(
         (2, 126, 257)
     """
     x = check_input("stft", x, kwargs)
-    settings = StftConfig(
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
+    settings = StftConfig.from_arguments(locals())
     return _stft(x, settings)
 
 
@@ -373,14 +366,7 @@ def spectrogram(
         257
     """
     x = check_input("spectrogram", x, kwargs)
-    settings = StftConfig(
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
+    settings = StftConfig.from_arguments(locals())
     return _spectrogram(x, settings, check_power(power))
 
 
@@ -474,9 +460,7 @@ def istft(
         >>> x = np.random.default_rng(0).standard_normal((1, 4000)).astype("float32")
         >>> y = istft(stft(x, n_fft=512), n_fft=512, length=4000)   # ~= x
     """
-    settings = StftConfig(
-        n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
-    )
+    settings = StftConfig.from_arguments(locals())
     length = check_int("length", length, minimum=0, maximum=MAX_SAMPLES, allow_none=True)
     return _istft(stft_matrix, settings, length)
 
