@@ -18,11 +18,12 @@ from audioflow._validation import (
     parameter_error,
 )
 from audioflow.config import DecibelConfig, MelConfig, StftConfig, arguments_of
+from audioflow.ops._frames import _padded_positions
 from audioflow.ops._tensor import cast_like, dim_maximum, dtype_name, is_symbolic_dim
 from audioflow.ops.dft import export_safe
 from audioflow.ops.filters import _dct_matrix, _savgol_delta_weights, mel_filterbank_for
 from audioflow.ops.scaling import _power_to_db
-from audioflow.ops.spectral import _padded_positions, _spectrogram, static_size
+from audioflow.ops.spectral import _spectrogram, static_size
 
 
 def apply_filterbank(S: Tensor, filterbank: Tensor) -> Tensor:
@@ -113,9 +114,8 @@ def filtered_spectrogram(
     """``apply_filterbank(spectrogram(x, ...), filterbank)``: ``(..., samples)`` -> ``(..., frames, n_out)``.
 
     The same numbers as the two calls, computed faster: the batch is processed in chunks of whole
-    signals (:func:`batch_chunk_size`, via ``keras.ops.map``) so that each chunk's frames, complex
-    spectrum and power spectrum stay in cache instead of making full-batch round trips through
-    memory. Each signal's result is independent of its batch-mates either way.
+    signals (:func:`batch_chunk_size`, via ``keras.ops.map``) that stay in cache, each signal's
+    result independent of its batch-mates.
 
     Args:
         x: real signals, ``(..., samples)``.
@@ -394,10 +394,6 @@ def delta(x: Tensor, *, width: int = 9, order: int = 1, axis: int = -2, mode: st
 
     kapre and torchaudio use a regression formula with ``mode="replicate"`` edges instead; results
     differ near the edges and in scale.
-
-    Example:
-        >>> delta(np.zeros((1, 20, 40), "float32"), order=2).shape
-        (1, 20, 40)
     """
     width, order, mode = check_delta_args(width, order, mode)
     return _delta(x, width=width, order=order, axis=axis, mode=mode)
