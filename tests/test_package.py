@@ -42,3 +42,19 @@ def test_subpackages_load_on_first_use():
     assert audioflow.__version__
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         audioflow.nothing  # noqa: B018
+
+
+def test_the_wheel_ships_py_typed(tmp_path):
+    """PEP 561: type checkers read the package's inline types only when ``py.typed`` is installed."""
+    import shutil
+    import zipfile
+    from pathlib import Path
+
+    root, tree = Path(__file__).resolve().parents[1], tmp_path / "tree"
+    shutil.copytree(root / "src", tree / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(root / name, tree / name)
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w"]
+    subprocess.run([*command, str(tmp_path), str(tree)], check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("audioflow-*.whl")
+    assert "audioflow/py.typed" in zipfile.ZipFile(wheel).namelist()

@@ -1,8 +1,7 @@
-"""Argument limits, name tables, validated-argument types and the cached scipy window behind
+"""Argument limits, name tables and the cached scipy window behind
 :mod:`audioflow._validation` (which words every error)."""
 
 import functools
-from typing import NamedTuple
 
 import numpy as np
 import scipy.signal
@@ -55,29 +54,6 @@ PAD_MODES = ("constant", "reflect", "edge", "symmetric", "wrap")
 DELTA_MODES = ("interp", "nearest", "mirror", "constant", "wrap")
 #: audioflow's own window names beyond scipy's: "kaiser" alone means ("kaiser", 12.0).
 DEFAULT_KAISER_BETA = 12.0
-
-
-class StftArgs(NamedTuple):
-    """Validated STFT arguments, with ``hop_length`` and ``win_length`` resolved."""
-
-    n_fft: int
-    hop_length: int
-    win_length: int
-    window: object
-    center: bool
-    pad_mode: str
-
-
-class MelArgs(NamedTuple):
-    """Validated mel filterbank arguments, with ``f_max`` resolved."""
-
-    sample_rate: float
-    n_fft: int
-    n_mels: int
-    f_min: float
-    f_max: float
-    htk: bool
-    norm: object
 
 
 def scipy_window(spec, win_length: int) -> np.ndarray:

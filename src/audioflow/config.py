@@ -2,9 +2,11 @@
 
 Each class is a frozen dataclass, constructed with keywords only and validated once, on
 construction, by the checks in :mod:`audioflow._validation` (so a bad value raises the same
-:class:`~audioflow.errors.ParameterError` text wherever it came from). NumPy scalars are stored as
-the Python values they hold. Fields hold the values as passed; ``resolved_*`` properties give the
-defaults filled in::
+:class:`~audioflow.errors.ParameterError` text wherever it came from). It is the one shape the
+settings of a group have: a layer builds one in ``__init__`` and computes with it; a public op
+builds one per call and hands it to the same maths. NumPy scalars are stored as the Python values
+they hold. Fields hold the values as passed; ``resolved_*`` properties give the defaults filled in
+(the one place, for instance, that holds "the resolved hop length")::
 
     >>> stft = StftConfig(n_fft=512)
     >>> stft.hop_length, stft.resolved_hop_length, stft.num_frames(16000)
@@ -18,21 +20,22 @@ The defaults are librosa's. This module imports neither Keras nor a backend.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+from collections.abc import Mapping
 from dataclasses import InitVar, dataclass
 
 import numpy as np
 
-from audioflow._arguments import settings
-from audioflow._validation import check_db_args, resolve_mel_args, resolve_mel_scale, resolve_stft_args
+from audioflow._typing import Window
+from audioflow._validation import (
+    check_db_args,
+    check_mel_args,
+    check_stft_args,
+    python_value,
+    resolve_mel_scale,
+)
 
-__all__ = ["DecibelConfig", "MelConfig", "StftConfig", "python_value", "window_argument"]
-
-
-def python_value(value):
-    """``value`` with NumPy scalars as Python scalars (``np.int64(512)`` -> ``512``); arrays kept."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+__all__ = ["DecibelConfig", "MelConfig", "StftConfig", "arguments_of", "python_value", "window_argument"]
 
 
 def window_argument(window):
@@ -43,6 +46,14 @@ def window_argument(window):
     if isinstance(window, list):
         return np.asarray(window)
     return window
+
+
+def arguments_of(part, values: dict) -> dict:
+    """The keyword-only arguments of ``part`` (a layer or settings class, or an op) taken from ``values`` (the
+    caller's ``locals()``): a composed layer hands each part its share of its own arguments."""
+    function = part.__init__ if inspect.isclass(part) else part
+    parameters = inspect.signature(function).parameters.values()
+    return {p.name: values[p.name] for p in parameters if p.kind is p.KEYWORD_ONLY and p.name in values}
 
 
 def _set(instance, **values):
@@ -69,6 +80,12 @@ class _Config:
     def __hash__(self):
         return hash((type(self).__name__, self._key()))
 
+    @classmethod
+    def from_arguments(cls, values: Mapping[str, object]):
+        """The settings named by this class's fields, taken from ``values`` (a caller's ``locals()``:
+        a layer or op passes its own arguments on by name without retyping each one)."""
+        return cls(**arguments_of(cls, values))
+
     def to_dict(self) -> dict:
         """The fields as passed, as a dict (JSON-friendly but for an array window)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -79,34 +96,54 @@ class _Config:
         return self.to_dict()
 
 
-@settings
 @dataclass(frozen=True, kw_only=True, eq=False)
 class StftConfig(_Config):
-    """Short-time Fourier transform settings (librosa's defaults).
+    """Short-time Fourier transform settings (librosa's defaults), validated on construction.
 
-    ``resolved_hop_length`` and ``resolved_win_length`` fill in the defaults that None stands for;
-    ``op_kwargs()`` gives the settings, resolved, to :func:`audioflow.ops.stft` and the ops on it.
+    ``resolved_hop_length``, ``resolved_win_length`` and ``resolved_window`` fill in what None and
+    a bare window name stand for; ``op_kwargs()`` gives the settings, resolved, as keyword arguments
+    of :func:`audioflow.ops.stft` and the ops on it.
 
     Args:
-        {arguments}
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "kaiser", any scipy window;
+            "kaiser" alone is ``("kaiser", 12.0)``), a tuple with its parameters (``("tukey",
+            0.25)``) or ``win_length`` samples as an array (the ops also take a tensor or a Keras
+            variable). Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap". Default: ``'constant'``.
+
+    Example:
+        >>> StftConfig(n_fft=512, win_length=400).resolved_hop_length
+        100
     """
 
     n_fft: int = 2048
     hop_length: int | None = None
     win_length: int | None = None
-    window: object = "hann"
+    window: Window = "hann"
     center: bool = True
     pad_mode: str = "constant"
 
     def __post_init__(self):
         self._store_python_values()
         _set(self, window=window_argument(self.window))
-        hop, win = resolve_stft_args(**self.to_dict())
+        _, hop, win, window, _, _ = check_stft_args(**self.to_dict())
         if isinstance(self.window, np.ndarray):
-            window = np.array(self.window, dtype=np.float64)
-            window.flags.writeable = False
-            _set(self, window=window)
-        _set(self, _hop=hop, _win=win)
+            _set(self, window=window)  # the read-only float64 copy
+        _set(self, _hop=hop, _win=win, _window=window)
 
     @property
     def resolved_hop_length(self) -> int:
@@ -117,6 +154,12 @@ class StftConfig(_Config):
     def resolved_win_length(self) -> int:
         """``win_length``, or ``n_fft`` when it is None."""
         return self._win
+
+    @property
+    def resolved_window(self):
+        """The window as the maths takes it: a name, a ``(name, *parameters)`` tuple, a bare kaiser
+        beta, a read-only float64 array, or a tensor (:func:`audioflow._validation.check_window`)."""
+        return self._window
 
     @property
     def n_bins(self) -> int:
@@ -134,16 +177,36 @@ class StftConfig(_Config):
         return {**self.to_dict(), "hop_length": self._hop, "win_length": self._win}
 
 
-@settings
 @dataclass(frozen=True, kw_only=True, eq=False)
 class MelConfig(_Config):
     """Mel filterbank settings (librosa's defaults: Slaney scale and area normalisation).
 
     ``n_fft`` is the FFT size the filterbank applies to (``n_fft // 2 + 1`` bins). ``htk`` is not
-    stored: it sets ``mel_scale``.
+    stored: it sets ``mel_scale``. ``resolved_f_max`` fills in what None stands for.
 
     Args:
-        {arguments}
+        sample_rate: of the input in Hz, > 0 (librosa ``sr``, torchaudio ``sample_rate``, Keras
+            ``sampling_rate``). Default: ``22050``.
+        n_fft: FFT size of the spectrogram the filterbank applies to, from 2 to 2**20
+            (``n_fft // 2 + 1`` input bins). Default: ``2048``.
+        n_mels: mel bands, >= 1 (librosa/torchaudio ``n_mels``, Keras/tf.signal ``num_mel_bins``).
+            Default: ``128``.
+        f_min: lowest filter edge in Hz, >= 0 (librosa ``fmin``, Keras ``min_freq``).
+            Default: ``0.0``.
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``, Keras ``max_freq``). Default: ``None``.
+        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
+            (``2595 log10(1 + f / 700)``, tf.signal and Keras); torchaudio ``mel_scale``.
+            Default: ``'slaney'``.
+        htk: the older spelling (librosa ``htk``, audioflow 0.1.0 configs): ``htk=True`` means
+            ``mel_scale="htk"``; None leaves ``mel_scale`` to decide. Default: ``None``.
+        norm: mel filter normalisation: "slaney" (each triangle has unit area, librosa's default),
+            None (peak 1, as tf.signal/HTK/Keras) or a positive number p (each filter divided by
+            its p-norm). Default: ``'slaney'``.
+
+    Example:
+        >>> MelConfig(sample_rate=16000, htk=True).mel_scale
+        'htk'
     """
 
     sample_rate: float = 22050
@@ -153,14 +216,14 @@ class MelConfig(_Config):
     f_max: float | None = None
     mel_scale: str = "slaney"
     htk: InitVar[bool | None] = None
-    norm: object = "slaney"
+    norm: str | float | None = "slaney"
 
     def __post_init__(self, htk):
         self._store_python_values()
         _set(self, mel_scale=resolve_mel_scale(self.mel_scale, python_value(htk)))
         fields = self.to_dict()
         del fields["mel_scale"]
-        _set(self, _f_max=resolve_mel_args(htk=self.mel_scale == "htk", **fields))
+        _set(self, _f_max=check_mel_args(htk=self.mel_scale == "htk", **fields)[4])
 
     @property
     def resolved_f_max(self) -> float:
@@ -168,22 +231,35 @@ class MelConfig(_Config):
         return self._f_max
 
 
-@settings
 @dataclass(frozen=True, kw_only=True, eq=False)
 class DecibelConfig(_Config):
-    """Decibel scaling settings, as ``librosa.power_to_db``.
+    """Decibel scaling settings, as ``librosa.power_to_db``, validated on construction.
 
     The maximum that ``ref="max"`` and ``top_db`` refer to is each example's own (never the
-    batch's): see :func:`audioflow.ops.power_to_db`.
+    batch's): see :func:`audioflow.ops.power_to_db`. ``resolved()`` gives ``(ref, amin, top_db)``
+    as the maths takes them (numbers as Python floats or ints).
 
     Args:
-        {arguments}
+        ref: the power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
+            ``ref=np.max``; torchaudio ``AmplitudeToDB`` has no reference). Default: ``1.0``.
+        amin: smallest power considered (> 0; torchaudio ``amin``), so silence gives a finite
+            ``10 log10(amin / ref)`` dB (-100 dB with the defaults). Default: ``1e-10``.
+        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all
+            (librosa ``top_db``, torchaudio ``AmplitudeToDB(top_db=...)``). Default: ``80.0``.
+
+    Example:
+        >>> DecibelConfig(ref="max", top_db=60).resolved()
+        ('max', 1e-10, 60)
     """
 
-    ref: object = 1.0
+    ref: float | str = 1.0
     amin: float = 1e-10
     top_db: float | None = 80.0
 
     def __post_init__(self):
         self._store_python_values()
-        check_db_args(self.ref, self.amin, self.top_db)
+        _set(self, _resolved=check_db_args(self.ref, self.amin, self.top_db))
+
+    def resolved(self) -> tuple:
+        """``(ref, amin, top_db)``, validated, as the dB maths takes them."""
+        return self._resolved

@@ -9,7 +9,7 @@ checks of the spectral ops and layers, ``learning`` those of augmentation, PCEN 
 ``streaming`` those of streaming front ends.
 """
 
-from audioflow._limits import DELTA_MODES, MAX_SAMPLES, PAD_MODES, MelArgs, StftArgs, scipy_window
+from audioflow._limits import DELTA_MODES, MAX_SAMPLES, PAD_MODES, scipy_window
 from audioflow._validation.basic import (
     check_bool,
     check_choice,
@@ -51,16 +51,14 @@ from audioflow._validation.spectral import (
     MEL_SCALES,
     check_db_args,
     check_delta_args,
+    check_mel_args,
     check_mfcc_args,
     check_mfcc_input,
     check_power,
+    check_stft_args,
     check_window,
     is_tensor_window,
-    mel_arguments,
-    resolve_mel_args,
     resolve_mel_scale,
-    resolve_stft_args,
-    stft_arguments,
 )
 from audioflow._validation.streaming import (
     check_chunk,
@@ -86,9 +84,7 @@ __all__ = [
     "MASK_VALUES",
     "NOISE_COLORS",
     "MEL_SCALES",
-    "MelArgs",
     "PAD_MODES",
-    "StftArgs",
     "check_augment_range",
     "check_bool",
     "check_choice",
@@ -102,6 +98,7 @@ __all__ = [
     "check_input",
     "check_int",
     "check_librosa_names",
+    "check_mel_args",
     "check_mfcc_args",
     "check_mfcc_input",
     "check_noise_args",
@@ -109,6 +106,7 @@ __all__ = [
     "check_pcen_args",
     "check_power",
     "check_spec_augment_args",
+    "check_stft_args",
     "check_step_pcen",
     "check_streamable_settings",
     "check_streaming_parts",
@@ -116,12 +114,8 @@ __all__ = [
     "is_int",
     "is_number",
     "is_tensor_window",
-    "mel_arguments",
     "parameter_error",
     "python_value",
-    "resolve_mel_args",
     "resolve_mel_scale",
-    "resolve_stft_args",
     "scipy_window",
-    "stft_arguments",
 ]

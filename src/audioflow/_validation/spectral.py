@@ -15,8 +15,6 @@ from audioflow._limits import (
     MAX_N_MELS,
     MAX_SAMPLES,
     PAD_MODES,
-    MelArgs,
-    StftArgs,
     scipy_window,
 )
 from audioflow._validation.basic import (
@@ -29,7 +27,6 @@ from audioflow._validation.basic import (
     check_number,
     is_int,
     is_number,
-    memoised,
     parameter_error,
     python_value,
 )
@@ -131,9 +128,10 @@ def check_window(window, win_length: int):
     return array
 
 
-@memoised
-def stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode) -> StftArgs:
-    """Validate STFT arguments; defaults resolved, NumPy scalars as Python values."""
+def check_stft_args(n_fft, hop_length, win_length, window, center, pad_mode) -> tuple:
+    """Validate STFT arguments: ``(n_fft, hop_length, win_length, window, center, pad_mode)`` with
+    the defaults resolved, the window normalised (:func:`check_window`), NumPy scalars as Python
+    values. Only :class:`audioflow.config.StftConfig` calls it: that is where they are held."""
     n_fft = check_int("n_fft", n_fft, minimum=2, maximum=MAX_N_FFT)
     win_length = check_int("win_length", win_length, minimum=1, allow_none=True)
     win = n_fft if win_length is None else win_length
@@ -152,22 +150,17 @@ def stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode) -> S
     window = check_window(window, win)
     center = check_bool("center", center)
     pad_mode = check_choice("pad_mode", pad_mode, PAD_MODES)
-    return StftArgs(n_fft, hop, win, window, center, pad_mode)
-
-
-def resolve_stft_args(n_fft, hop_length, win_length, window, center, pad_mode):
-    """Validate STFT arguments and return resolved ``(hop_length, win_length)``."""
-    args = stft_arguments(n_fft, hop_length, win_length, window, center, pad_mode)
-    return args.hop_length, args.win_length
+    return n_fft, hop, win, window, center, pad_mode
 
 
 def check_power(power):
     return check_number("power", power, exclusive_minimum=0.0)
 
 
-@memoised
-def mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm) -> MelArgs:
-    """Validate mel filterbank arguments; ``f_max`` resolved, NumPy scalars as Python values."""
+def check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm) -> tuple:
+    """Validate mel filterbank arguments: ``(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm)``
+    with ``f_max`` resolved, NumPy scalars as Python values. Only :class:`audioflow.config.MelConfig`
+    calls it: that is where they are held."""
     sample_rate = check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
     n_fft = check_int("n_fft", n_fft, minimum=2, maximum=MAX_N_FFT)
     n_mels = check_int("n_mels", n_mels, minimum=1, maximum=MAX_N_MELS)
@@ -198,12 +191,7 @@ def mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm) -> MelArg
     p_norm = is_number(norm) and not math.isnan(norm) and norm > 0  # inf is the max-norm
     if not (norm is None or norm == "slaney" if isinstance(norm, str) or norm is None else p_norm):
         raise parameter_error("norm", '"slaney", None or a positive number (p-norm)', norm=norm)
-    return MelArgs(sample_rate, n_fft, n_mels, f_min, resolved_f_max, htk, norm)
-
-
-def resolve_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm):
-    """Validate mel filterbank arguments and return the resolved ``f_max``."""
-    return mel_arguments(sample_rate, n_fft, n_mels, f_min, f_max, htk, norm).f_max
+    return sample_rate, n_fft, n_mels, f_min, resolved_f_max, htk, norm
 
 
 # float32 normal range: the dB maths runs in float32, where smaller floors flush to zero.
@@ -211,7 +199,6 @@ _FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-@memoised
 def check_db_args(ref, amin, top_db, *, amplitude: bool = False):
     """Validate dB arguments; returns ``(ref, amin, top_db)`` as Python values.
 

@@ -12,6 +12,7 @@ import keras
 
 from audioflow import ops as af
 from audioflow._compat import DataLayer
+from audioflow._typing import LayerArguments, Unpack
 from audioflow._validation import (
     check_choice,
     check_fits_axis,
@@ -22,7 +23,6 @@ from audioflow._validation import (
     check_spec_augment_args,
     parameter_error,
 )
-from audioflow.layers._arguments import init_arguments, keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.augment import SHIFT_MODES, seconds_to_samples
 
@@ -30,14 +30,13 @@ from audioflow.ops.augment import SHIFT_MODES, seconds_to_samples
 class _RandomLayer(AudioLayer):
     """A layer drawing from its own seed generator when ``training`` is true, the identity otherwise.
 
-    A subclass either defines ``__init__`` and ``_augment``, or is made by :func:`_applies` from
-    an op of :mod:`audioflow.ops.augment`, whose keyword arguments it takes.
+    A subclass defines ``__init__`` (its arguments, checked once and kept) and ``_augment``.
     """
 
     input_layout = "(batch, samples) or (batch, samples, channels)"
     _ranks = (2, 3)  # the input ranks accepted
 
-    def __init__(self, *, seed=None, **kwargs):
+    def __init__(self, *, seed: int | None = None, **kwargs: Unpack[LayerArguments]):
         super().__init__(**kwargs)
         seed = check_int("seed", seed, allow_none=True)  # a NumPy integer as an int
         self.seed = seed
@@ -45,11 +44,12 @@ class _RandomLayer(AudioLayer):
         self._remember(seed=seed)
         self.input_spec = keras.InputSpec(min_ndim=self._ranks[0], max_ndim=self._ranks[1])
 
-    def _take_op_arguments(self, op_arguments, *, seed=None, **kwargs):
-        """``__init__`` of a layer made by :func:`_applies`: the op's arguments, checked and kept."""
-        _RandomLayer.__init__(self, seed=seed, **kwargs)
-        self._check(**op_arguments)
-        self._op_arguments = keep_arguments(self, op_arguments)
+    def _keep_op_arguments(self, **arguments):
+        """The op's arguments as public attributes, in ``get_config``, and as passed to the op."""
+        for name, value in arguments.items():
+            setattr(self, name, value)
+        self._remember(**arguments)
+        self._op_arguments = arguments
 
     def call(self, inputs, training=None):
         x = self._compute_input(inputs)
@@ -58,31 +58,13 @@ class _RandomLayer(AudioLayer):
         return self._output(self._augment(x))
 
     def _augment(self, x):
-        return self._op(x, **self._op_arguments, seed=self.seed_generator)
+        raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
 
-def _applies(op, check):
-    """Class decorator: a random layer that applies ``op`` in training.
-
-    The layer takes the op's keyword arguments (less ``seed``: the layer's own), with the op's
-    defaults (one signature for both); ``check``, the op's own check, validates them in
-    ``__init__``; ``call`` passes them on as they were passed.
-    """
-
-    def decorate(cls):
-        cls._op, cls._check = staticmethod(op), staticmethod(check)
-        cls.__init__ = takes_op_arguments(op, but=("seed",))(_RandomLayer._take_op_arguments)
-        cls.__init__.__name__, cls.__init__.__qualname__ = "__init__", f"{cls.__qualname__}.__init__"
-        return cls
-
-    return decorate
-
-
 @serializable
-@_applies(af.spec_augment, check_spec_augment_args)
 class SpecAugment(_RandomLayer):
     """SpecAugment (Park et al. 2019) on time-major features ``(batch, frames, bins[, channels])``.
 
@@ -96,9 +78,22 @@ class SpecAugment(_RandomLayer):
     ``SpecAugment`` have no time warping; kapre's works on mono only.
 
     Args:
-        mask_value: "mean" (default: each example's and channel's mean, i.e. zero on the paper's
+        freq_mask_param: ``F``, largest frequency mask in bins, >= 0 (torchaudio
+            ``freq_mask_param``, lingvo ``freq_mask_max_bins``). Default: ``10``.
+        n_freq_masks: frequency masks per example and channel, >= 0. Default: ``2``.
+        time_mask_param: ``T``, largest time mask in frames, >= 0 (torchaudio
+            ``time_mask_param``). Default: ``10``.
+        n_time_masks: time masks per example and channel, >= 0. Default: ``2``.
+        time_mask_max_ratio: ``p``, the largest time mask as a fraction of the length, in [0, 1].
+            Default: ``1.0``.
+        time_warp_param: ``W`` of :func:`audioflow.ops.time_warp` in frames, >= 0; 0 disables
+            warping. Default: ``0``.
+        mask_value: "mean" (each example's and channel's mean, i.e. zero on the paper's
             mean-normalised features; the right choice for dB features) or "zero".
-        seed: int or None.
+            Default: ``'mean'``.
+        seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
+            Default: ``None``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.spec_augment`. Wider masks than a known axis raise ``ParameterError``
     in ``build``; on an unknown axis, masks are clipped to it at run time.
@@ -110,6 +105,35 @@ class SpecAugment(_RandomLayer):
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
     _ranks = (3, 4)
+
+    def __init__(
+        self,
+        *,
+        freq_mask_param: int = 10,
+        n_freq_masks: int = 2,
+        time_mask_param: int = 10,
+        n_time_masks: int = 2,
+        time_mask_max_ratio: float = 1.0,
+        time_warp_param: int = 0,
+        mask_value: str = "mean",
+        seed: int | None = None,
+        **kwargs: Unpack[LayerArguments],
+    ):
+        super().__init__(seed=seed, **kwargs)
+        arguments = dict(
+            freq_mask_param=freq_mask_param,
+            n_freq_masks=n_freq_masks,
+            time_mask_param=time_mask_param,
+            n_time_masks=n_time_masks,
+            time_mask_max_ratio=time_mask_max_ratio,
+            time_warp_param=time_warp_param,
+            mask_value=mask_value,
+        )
+        check_spec_augment_args(**arguments)
+        self._keep_op_arguments(**arguments)
+
+    def _augment(self, x):
+        return af.spec_augment(x, **self._op_arguments, seed=self.seed_generator)
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -128,20 +152,35 @@ class SpecAugment(_RandomLayer):
 
 
 @serializable
-@_applies(af.random_gain, check_gain_args)
 class RandomGain(_RandomLayer):
     """Random gain on waveforms ``(batch, samples[, channels])``: ``g ~ U[gain_db]`` dB per example.
 
     Args:
         gain_db: ``(low, high)`` in dB, low <= high; all channels of an example get the same gain.
-        seed: int or None.
+            Default: ``(-6.0, 6.0)``.
+        seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
+            Default: ``None``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.random_gain`.
     """
 
+    def __init__(
+        self,
+        *,
+        gain_db: tuple[float, float] = (-6.0, 6.0),
+        seed: int | None = None,
+        **kwargs: Unpack[LayerArguments],
+    ):
+        super().__init__(seed=seed, **kwargs)
+        check_gain_args(gain_db=gain_db)
+        self._keep_op_arguments(gain_db=gain_db)
+
+    def _augment(self, x):
+        return af.random_gain(x, **self._op_arguments, seed=self.seed_generator)
+
 
 @serializable
-@_applies(af.add_noise, check_noise_args)
 class AddNoise(_RandomLayer):
     """Additive white or pink noise on waveforms, at an SNR ``~ U[snr_db]`` dB per example.
 
@@ -149,12 +188,29 @@ class AddNoise(_RandomLayer):
     silent examples stay silent.
 
     Args:
-        snr_db: ``(low, high)`` in dB, low <= high.
-        color: "white" or "pink" (1/f power spectrum).
-        seed: int or None.
+        snr_db: ``(low, high)`` in dB, low <= high. Default: ``(5.0, 40.0)``.
+        color: "white" or "pink" (1/f power spectrum). Default: ``'white'``.
+        seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
+            Default: ``None``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.add_noise`.
     """
+
+    def __init__(
+        self,
+        *,
+        snr_db: tuple[float, float] = (5.0, 40.0),
+        color: str = "white",
+        seed: int | None = None,
+        **kwargs: Unpack[LayerArguments],
+    ):
+        super().__init__(seed=seed, **kwargs)
+        check_noise_args(snr_db=snr_db, color=color)
+        self._keep_op_arguments(snr_db=snr_db, color=color)
+
+    def _augment(self, x):
+        return af.add_noise(x, **self._op_arguments, seed=self.seed_generator)
 
 
 @serializable
@@ -163,19 +219,31 @@ class RandomTimeShift(_RandomLayer):
 
     Args:
         max_shift: largest shift in seconds (>= 0), ``round(max_shift * sample_rate)`` samples.
-        sample_rate: Hz (librosa ``sr``), default 22050 like librosa.
-        mode: "roll" (circular) or "zeros" (vacated samples are zero).
-        seed: int or None.
+            Default: ``0.1``.
+        sample_rate: of the input in Hz, > 0 (librosa ``sr``; 22050 like librosa).
+            Default: ``22050``.
+        mode: "roll" (circular) or "zeros" (vacated samples are zero). Default: ``'roll'``.
+        seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
+            Default: ``None``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.random_time_shift`.
     """
 
-    def __init__(self, *, max_shift=0.1, sample_rate=22050, mode="roll", seed=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        max_shift: float = 0.1,
+        sample_rate: float = 22050,
+        mode: str = "roll",
+        seed: int | None = None,
+        **kwargs: Unpack[LayerArguments],
+    ):
         super().__init__(seed=seed, **kwargs)
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_choice("mode", mode, SHIFT_MODES)
-        keep_arguments(self, init_arguments(RandomTimeShift.__init__, locals(), but=("seed",)))
+        self._keep_op_arguments(max_shift=max_shift, sample_rate=sample_rate, mode=mode)
         self._max_shift = seconds_to_samples(max_shift, sample_rate)
 
     def _augment(self, x):
@@ -194,13 +262,15 @@ class Mixup(DataLayer):
     applied to training batches; ``training=False`` returns the batch unchanged.
 
     Args:
-        alpha: Beta parameter > 0 (0.2 is common; smaller mixes less).
-        seed: int or None.
+        alpha: Beta parameter > 0 (0.2 is common; smaller mixes less). Default: ``0.2``.
+        seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
+            Default: ``None``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.mixup`.
     """
 
-    def __init__(self, *, alpha=0.2, seed=None, **kwargs):
+    def __init__(self, *, alpha: float = 0.2, seed: int | None = None, **kwargs: Unpack[LayerArguments]):
         super().__init__(**kwargs)
         check_number("alpha", alpha, exclusive_minimum=0.0)
         seed = check_int("seed", seed, allow_none=True)  # a NumPy integer as an int

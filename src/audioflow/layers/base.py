@@ -27,9 +27,15 @@
 
 Conventions for the layers that build on it:
 
-- *Declared keyword arguments.* ``@keyword_arguments(...)`` (:mod:`audioflow._arguments`) names a
-  layer's keyword-only arguments; its signature, defaults and docstring ``Args`` come from the one
-  declaration of each, and ``__init__(self, arguments, **kwargs)`` gets them as a dict.
+- *Signatures written out.* ``__init__(self, *, n_fft: int = 2048, ..., **kwargs:
+  Unpack[LayerArguments])``: keyword-only, typed, defaults in the signature, each argument
+  described in the docstring with its default (``tests/test_docstrings.py`` holds them to it), so
+  a reader, ``help()``, an editor and a type checker see the same thing. ``**kwargs`` carries
+  Keras' own arguments (:class:`audioflow._typing.LayerArguments`); another library's spelling
+  left in it (``sr=``) is refused here with the audioflow name.
+- *Settings validated once.* ``__init__`` builds the frozen settings of each group
+  (:mod:`audioflow.config`); ``call`` hands them to the ops' private resolved-settings functions
+  (``ops.spectral._stft(x, settings)``, ...), which check nothing again.
 - *Thin layers.* Validate Python arguments in ``__init__`` (keyword-only), create weights in
   ``build``, call :mod:`audioflow.ops` in ``call``. A feature layer is composed of smaller layers
   held as attributes (``MFCC`` holds a ``LogMelSpectrogram``, which holds a ``MelSpectrogram`` and a
@@ -58,12 +64,14 @@ import numpy as np
 
 from audioflow._backend import tf_data, torch_compile
 from audioflow._backend.compute import ops
+from audioflow._typing import LayerArguments, Unpack
 from audioflow._validation import check_foreign_names, parameter_error
-from audioflow.config import python_value, window_argument
+from audioflow.config import arguments_of, python_value, window_argument
 from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
 
 __all__ = [
     "AudioLayer",
+    "arguments_of",
     "channels_first",
     "channels_last",
     "config_value",
@@ -109,7 +117,7 @@ class AudioLayer(keras.layers.Layer):
     #: The accepted input layout, named in rank errors.
     input_layout = "(batch, samples) or (batch, samples, channels)"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Unpack[LayerArguments]):
         check_foreign_names(kwargs, self._argument_names())
         kwargs.pop("autocast", None)
         super().__init__(autocast=False, **kwargs)
@@ -117,7 +125,8 @@ class AudioLayer(keras.layers.Layer):
 
     @classmethod
     def _argument_names(cls) -> frozenset:
-        names = set(getattr(cls, "_keyword_defaults", ()))
+        """The keyword arguments the layer's ``__init__`` (and its bases') declare."""
+        names = set()
         for klass in cls.__mro__:
             if "__init__" in vars(klass) and issubclass(klass, AudioLayer):
                 names.update(inspect.signature(klass.__init__).parameters)

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 
 from audioflow._compat import ops
+from audioflow._typing import LayerArguments, Unpack
 from audioflow._validation import check_bool, check_int, check_number, parameter_error
-from audioflow.layers._arguments import init_arguments, keep_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.layers.pcen import PCEN
 from audioflow.ops.leaf import (
@@ -40,12 +40,21 @@ class Leaf(AudioLayer):
     is ``MelScale(trainable=True)``.
 
     Args:
-        n_filters: filters (LEAF ``n_filters``, like ``n_mels``).
-        sample_rate: Hz.
-        win_length: filter and pooling length in samples (None: 25 ms + 1).
-        hop_length: pooling stride in samples (None: 10 ms).
-        f_min, f_max: Hz range of the initial filters (``f_max`` None: min(7800, sample_rate / 2)).
-        learn_filters, learn_pooling, learn_pcen: which parts are trainable (all, as LEAF).
+        n_filters: filters, >= 1 (LEAF ``n_filters``, like ``n_mels``). Default: ``40``.
+        sample_rate: of the input in Hz, > 0. Default: ``16000``.
+        win_length: filter and pooling length in samples, >= 2; None means 25 ms + 1 (401 at
+            16 kHz). Default: ``None``.
+        hop_length: pooling stride in samples, >= 1; None means 10 ms (160 at 16 kHz).
+            Default: ``None``.
+        f_min: lowest centre frequency of the initial filters in Hz, >= 0, < ``f_max``.
+            Default: ``60.0``.
+        f_max: highest centre frequency of the initial filters in Hz, <= ``sample_rate / 2``;
+            None means min(7800, sample_rate / 2). Default: ``None``.
+        learn_filters: learn the Gabor filters' centre frequencies and bandwidths (as LEAF).
+            Default: ``True``.
+        learn_pooling: learn the Gaussian pooling widths (as LEAF). Default: ``True``.
+        learn_pcen: learn the sPCEN parameters (as LEAF). Default: ``True``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Example:
         >>> features = Leaf(sample_rate=16000)(keras.Input((16000,)))  # (None, 100, 40)
@@ -56,16 +65,16 @@ class Leaf(AudioLayer):
     def __init__(
         self,
         *,
-        n_filters=40,
-        sample_rate=16000,
-        win_length=None,
-        hop_length=None,
-        f_min=60.0,
-        f_max=None,
-        learn_filters=True,
-        learn_pooling=True,
-        learn_pcen=True,
-        **kwargs,
+        n_filters: int = 40,
+        sample_rate: float = 16000,
+        win_length: int | None = None,
+        hop_length: int | None = None,
+        f_min: float = 60.0,
+        f_max: float | None = None,
+        learn_filters: bool = True,
+        learn_pooling: bool = True,
+        learn_pcen: bool = True,
+        **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
         check_int("n_filters", n_filters, minimum=1)
@@ -87,7 +96,19 @@ class Leaf(AudioLayer):
         self._hop_length = default_hop if hop_length is None else hop_length
         if self._hop_length < 1:
             raise parameter_error("hop_length", "a positive integer", hop_length=self._hop_length)
-        keep_arguments(self, init_arguments(Leaf.__init__, locals()))
+        self._keep_arguments(
+            dict(
+                n_filters=n_filters,
+                sample_rate=sample_rate,
+                win_length=win_length,
+                hop_length=hop_length,
+                f_min=f_min,
+                f_max=f_max,
+                learn_filters=learn_filters,
+                learn_pooling=learn_pooling,
+                learn_pcen=learn_pcen,
+            )
+        )
         self._initial_gabor = gabor_parameters(n_filters, sample_rate, f_min, resolved_f_max)
         self.pcen = PCEN(
             gain=0.96,

@@ -10,34 +10,36 @@ from __future__ import annotations
 
 import keras
 
-from audioflow import ops as af
-from audioflow._arguments import argument_names, arguments_for, keyword_arguments
+from audioflow._typing import LayerArguments, LayerArgumentsBesidesTrainable, Unpack, Window
 from audioflow._validation import parameter_error
-from audioflow.config import DecibelConfig, MelConfig, python_value
-from audioflow.layers.base import AudioLayer, channels_first, channels_last, on_axis, serializable
+from audioflow.config import MelConfig, python_value
+from audioflow.layers.base import (
+    AudioLayer,
+    arguments_of,
+    channels_first,
+    channels_last,
+    on_axis,
+    serializable,
+)
 from audioflow.layers.scaling import PowerToDb
 from audioflow.layers.spectral import Spectrogram, framed_shape
-from audioflow.ops.features import filtered_spectrogram
+from audioflow.ops.features import _filtered_spectrogram, apply_filterbank
+from audioflow.ops.filters import mel_filterbank_for
 
 
-def mel_config(layer: AudioLayer, arguments: dict) -> MelConfig:
+def mel_config(layer: AudioLayer, **arguments) -> MelConfig:
     """Validate a layer's mel ``arguments``, set them as its public attributes and remember them.
 
     ``htk`` (the older spelling of ``mel_scale``) is remembered only when it was given.
     """
-    config = MelConfig(**arguments_for(MelConfig, arguments))
-    layer._keep_arguments(arguments_for(MelConfig, arguments))
+    config = MelConfig(**arguments)
+    layer._keep_arguments(arguments)
     if layer.htk is None:
         del layer._passed["htk"]
     return config
 
 
 @serializable
-@keyword_arguments(
-    *argument_names(MelConfig),
-    "trainable",
-    docs={"n_fft": "FFT size of the spectrogram it applies to (``n_fft // 2 + 1`` input bins)."},
-)
 class MelScale(AudioLayer):
     """Mel filterbank applied to a power (or magnitude) spectrogram; the filterbank is a weight.
 
@@ -46,8 +48,27 @@ class MelScale(AudioLayer):
     ``trainable=True`` makes it learnable (gradients reach it on every backend).
 
     Args:
-        {arguments}
-        **kwargs: Keras layer arguments.
+        sample_rate: of the input in Hz, > 0 (librosa ``sr``, torchaudio ``sample_rate``, Keras
+            ``sampling_rate``). Default: ``22050``.
+        n_fft: FFT size of the spectrogram it applies to (``n_fft // 2 + 1`` input bins), from 2
+            to 2**20. Default: ``2048``.
+        n_mels: mel bands, >= 1 (librosa/torchaudio ``n_mels``, Keras/tf.signal ``num_mel_bins``).
+            Default: ``128``.
+        f_min: lowest filter edge in Hz, >= 0 (librosa ``fmin``, Keras ``min_freq``).
+            Default: ``0.0``.
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``, Keras ``max_freq``). Default: ``None``.
+        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
+            (``2595 log10(1 + f / 700)``, tf.signal and Keras); torchaudio ``mel_scale``.
+            Default: ``'slaney'``.
+        htk: the older spelling (librosa ``htk``, audioflow 0.1.0 configs): ``htk=True`` means
+            ``mel_scale="htk"``. Accepted so that old configurations load. Default: ``None``.
+        norm: mel filter normalisation: "slaney" (each triangle has unit area, librosa's default),
+            None (peak 1, as tf.signal/HTK/Keras) or a positive number p (each filter divided by
+            its p-norm). Default: ``'slaney'``.
+        trainable: whether the filterbank is learnt (Keras' ``trainable``; False by default here).
+            Default: ``False``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, frames, n_fft // 2 + 1)`` -> ``(batch, frames, n_mels)``;
     ``(batch, frames, n_fft // 2 + 1, channels)`` -> ``(batch, frames, n_mels, channels)``.
@@ -64,9 +85,22 @@ class MelScale(AudioLayer):
 
     input_layout = "(batch, frames, n_fft // 2 + 1) or (batch, frames, n_fft // 2 + 1, channels)"
 
-    def __init__(self, arguments: dict, **kwargs):
-        super().__init__(trainable=arguments.pop("trainable"), **kwargs)
-        self.mel_config = mel_config(self, arguments)
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
+        norm: str | float | None = "slaney",
+        trainable: bool = False,
+        **kwargs: Unpack[LayerArgumentsBesidesTrainable],
+    ):
+        super().__init__(trainable=trainable, **kwargs)
+        self.mel_config = mel_config(self, **arguments_of(MelConfig, locals()))
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
 
     def build(self, input_shape=None):
@@ -81,7 +115,7 @@ class MelScale(AudioLayer):
                     n_fft=self.n_fft,
                 )
         if getattr(self, "filterbank", None) is None:
-            initial = af.mel_filterbank(**self.mel_config.op_kwargs())
+            initial = mel_filterbank_for(self.mel_config)
             self.filterbank = self.add_weight(
                 name="filterbank",
                 shape=initial.shape,
@@ -98,16 +132,13 @@ class MelScale(AudioLayer):
         super().load_own_variables(store)
 
     def _transform(self, S):
-        return on_axis(lambda s: af.apply_filterbank(s, self.filterbank), S, 2)
+        return on_axis(lambda s: apply_filterbank(s, self.filterbank), S, 2)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[1], self.mel_config.n_mels) + tuple(input_shape[3:])
 
 
 @serializable
-@keyword_arguments(
-    "sample_rate", *argument_names(Spectrogram), *argument_names(MelConfig), "trainable_filterbank"
-)
 class MelSpectrogram(AudioLayer):
     """Mel spectrogram of waveforms: a :class:`Spectrogram` followed by a :class:`MelScale`.
 
@@ -115,8 +146,49 @@ class MelSpectrogram(AudioLayer):
     ``librosa.feature.melspectrogram(y=x[b]).T``.
 
     Args:
-        {arguments}
-        **kwargs: Keras layer arguments.
+        sample_rate: of the input in Hz, > 0 (librosa ``sr``, torchaudio ``sample_rate``, Keras
+            ``sampling_rate``). Default: ``22050``.
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "bartlett", "kaiser",
+            "rectangular", any scipy window; "kaiser" alone is ``("kaiser", 12.0)``), a tuple with
+            its parameters (``("kaiser", beta)``, ``("tukey", 0.25)``), or ``win_length`` samples as
+            an array. See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
+            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+            Default: ``'constant'``.
+        power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
+            default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
+            Default: ``2.0``.
+        n_mels: mel bands, >= 1 (librosa/torchaudio ``n_mels``, Keras/tf.signal ``num_mel_bins``).
+            Default: ``128``.
+        f_min: lowest filter edge in Hz, >= 0 (librosa ``fmin``, Keras ``min_freq``).
+            Default: ``0.0``.
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``, Keras ``max_freq``). Default: ``None``.
+        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
+            (``2595 log10(1 + f / 700)``, tf.signal and Keras); torchaudio ``mel_scale``.
+            Default: ``'slaney'``.
+        htk: the older spelling (librosa ``htk``, audioflow 0.1.0 configs): ``htk=True`` means
+            ``mel_scale="htk"``. Accepted so that old configurations load. Default: ``None``.
+        norm: mel filter normalisation: "slaney" (each triangle has unit area, librosa's default),
+            None (peak 1, as tf.signal/HTK/Keras) or a positive number p (each filter divided by
+            its p-norm). Default: ``'slaney'``.
+        trainable_filterbank: learn the mel filterbank weight (False: librosa's filterbank, fixed).
+            Default: ``False``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
     ``(batch, frames, n_mels, channels)``; ``frames`` from :func:`audioflow.ops.num_frames`.
@@ -133,12 +205,31 @@ class MelSpectrogram(AudioLayer):
         (2, 101, 64)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Window = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
+        norm: str | float | None = "slaney",
+        trainable_filterbank: bool = False,
+        **kwargs: Unpack[LayerArguments],
+    ):
         super().__init__(**kwargs)
-        self.spectrogram = Spectrogram(**arguments_for(Spectrogram, arguments), name="spectrogram")
+        self.spectrogram = Spectrogram(**arguments_of(Spectrogram, locals()), name="spectrogram")
         self.mel_filters = MelScale(
-            **arguments_for(MelConfig, arguments),
-            trainable=python_value(arguments["trainable_filterbank"]),
+            **arguments_of(MelConfig, locals()),
+            trainable=python_value(trainable_filterbank),
             name="mel_filters",
         )
         self._adopt_arguments(self.spectrogram)
@@ -151,9 +242,9 @@ class MelSpectrogram(AudioLayer):
         self._build_parts(input_shape, self.spectrogram, self.mel_filters)
 
     def _transform(self, x):
-        stft = self.spectrogram.stft_config.op_kwargs()
-        mel = filtered_spectrogram(
-            channels_first(x), self.mel_filters.filterbank, power=self.spectrogram.power, **stft
+        spectrogram = self.spectrogram
+        mel = _filtered_spectrogram(
+            channels_first(x), self.mel_filters.filterbank, spectrogram.stft_config, spectrogram.power
         )
         return channels_last(mel, len(x.shape))
 
@@ -162,7 +253,6 @@ class MelSpectrogram(AudioLayer):
 
 
 @serializable
-@keyword_arguments(*argument_names(MelSpectrogram), *argument_names(DecibelConfig))
 class LogMelSpectrogram(AudioLayer):
     """Log-mel spectrogram in dB: a :class:`MelSpectrogram` followed by :class:`PowerToDb`.
 
@@ -170,8 +260,55 @@ class LogMelSpectrogram(AudioLayer):
     ``librosa.power_to_db(librosa.feature.melspectrogram(y=x[b]), top_db=80).T``.
 
     Args:
-        {arguments}
-        **kwargs: Keras layer arguments.
+        sample_rate: of the input in Hz, > 0 (librosa ``sr``, torchaudio ``sample_rate``, Keras
+            ``sampling_rate``). Default: ``22050``.
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "bartlett", "kaiser",
+            "rectangular", any scipy window; "kaiser" alone is ``("kaiser", 12.0)``), a tuple with
+            its parameters (``("kaiser", beta)``, ``("tukey", 0.25)``), or ``win_length`` samples as
+            an array. See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
+            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+            Default: ``'constant'``.
+        power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
+            default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
+            Default: ``2.0``.
+        n_mels: mel bands, >= 1 (librosa/torchaudio ``n_mels``, Keras/tf.signal ``num_mel_bins``).
+            Default: ``128``.
+        f_min: lowest filter edge in Hz, >= 0 (librosa ``fmin``, Keras ``min_freq``).
+            Default: ``0.0``.
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``, Keras ``max_freq``). Default: ``None``.
+        mel_scale: "slaney" (librosa's default: linear below 1 kHz, logarithmic above) or "htk"
+            (``2595 log10(1 + f / 700)``, tf.signal and Keras); torchaudio ``mel_scale``.
+            Default: ``'slaney'``.
+        htk: the older spelling (librosa ``htk``, audioflow 0.1.0 configs): ``htk=True`` means
+            ``mel_scale="htk"``. Accepted so that old configurations load. Default: ``None``.
+        norm: mel filter normalisation: "slaney" (each triangle has unit area, librosa's default),
+            None (peak 1, as tf.signal/HTK/Keras) or a positive number p (each filter divided by
+            its p-norm). Default: ``'slaney'``.
+        trainable_filterbank: learn the mel filterbank weight (False: librosa's filterbank, fixed).
+            Default: ``False``.
+        ref: the power mapped to 0 dB (> 0), or "max" for each example's own maximum (librosa
+            ``ref=np.max``; torchaudio ``AmplitudeToDB`` has no reference). Default: ``1.0``.
+        amin: smallest power considered (> 0; torchaudio ``amin``), so silence gives a finite
+            ``10 log10(amin / ref)`` dB (-100 dB with the defaults). Default: ``1e-10``.
+        top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all
+            (librosa ``top_db``, torchaudio ``AmplitudeToDB(top_db=...)``). Default: ``80.0``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
     ``(batch, frames, n_mels, channels)``.
@@ -185,12 +322,34 @@ class LogMelSpectrogram(AudioLayer):
         >>> features = LogMelSpectrogram(sample_rate=16000, n_mels=64)(inputs)   # (None, 32, 64)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Window = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        mel_scale: str = "slaney",
+        htk: bool | None = None,
+        norm: str | float | None = "slaney",
+        trainable_filterbank: bool = False,
+        ref: float | str = 1.0,
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+        **kwargs: Unpack[LayerArguments],
+    ):
         super().__init__(**kwargs)
         self.mel_spectrogram = MelSpectrogram(
-            **arguments_for(MelSpectrogram, arguments), name="mel_spectrogram"
+            **arguments_of(MelSpectrogram, locals()), name="mel_spectrogram"
         )
-        self.power_to_db = PowerToDb(**arguments_for(PowerToDb, arguments), name="power_to_db")
+        self.power_to_db = PowerToDb(ref=ref, amin=amin, top_db=top_db, name="power_to_db")
         self._adopt_arguments(self.mel_spectrogram)
         self._adopt_arguments(self.power_to_db)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)

@@ -6,13 +6,12 @@ import keras
 import numpy as np
 
 from audioflow._compat import ops
+from audioflow._typing import LayerArgumentsBesidesTrainable, Unpack
 from audioflow._validation import check_choice, check_number, check_pcen_args, parameter_error
-from audioflow.layers._arguments import keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.pcen import (
     exponential_moving_average,
     max_filter_bins,
-    pcen,
     pcen_compress,
     smoothing_coefficient,
 )
@@ -33,18 +32,26 @@ class PCEN(AudioLayer):
     and the maths runs in float32 under ``mixed_float16``.
 
     Args:
-        sample_rate: Hz of the audio behind the spectra (librosa ``sr``).
-        hop_length: samples between frames (librosa ``hop_length``).
-        gain: > 0, librosa ``gain`` (alpha), default 0.98.
-        bias: > 0, librosa ``bias`` (delta), default 2.
-        power: > 0, librosa ``power`` (r), default 0.5 (for power 0 or bias 0 use the op).
-        time_constant: seconds (> 0), used when ``b`` is None.
-        eps: > 0, librosa ``eps``.
+        sample_rate: Hz of the audio behind the spectra, > 0 (librosa ``sr``). Default: ``22050``.
+        hop_length: samples between frames, >= 1 (librosa ``hop_length``). Default: ``512``.
+        gain: ``alpha`` > 0, exponent of the automatic gain control (librosa ``gain``).
+            Default: ``0.98``.
+        bias: ``delta`` > 0, added before compression (librosa ``bias``). Default: ``2.0``.
+        power: ``r`` > 0, compression exponent (librosa ``power``; for power 0 or bias 0 use the
+            op). Default: ``0.5``.
+        time_constant: smoother time constant in seconds (> 0), used when ``b`` is None.
+            Default: ``0.4``.
+        eps: > 0, keeps the gain finite on silence (librosa ``eps``). Default: ``1e-06``.
         b: smoothing coefficient in [0, 1], or None for librosa's value from ``time_constant``.
-        max_size: smooth the maximum over this many neighbouring bins (librosa ``max_size``).
+            Default: ``None``.
+        max_size: smooth the maximum over this many neighbouring bins, >= 1 (librosa
+            ``max_size``). Default: ``1``.
         initial_state: the smoother's start: "librosa" (energy 1 before the first frame, as
             ``librosa.pcen``) or "first_frame" (the first frame's energy, as LEAF).
-        trainable: learn the per-channel parameters (default False: librosa's fixed values).
+            Default: ``'librosa'``.
+        trainable: learn the per-channel parameters (False: librosa's fixed values).
+            Default: ``False``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, frames, bins[, channels])`` -> the same; ``bins`` must be known at build
     (one parameter per bin, shared by the audio channels). Input must be non-negative energies
@@ -57,14 +64,42 @@ class PCEN(AudioLayer):
 
     input_layout = "(batch, frames, bins) or (batch, frames, bins, channels)"
 
-    @takes_op_arguments(pcen, but=("initial_state", "return_state"))
-    def __init__(self, op_arguments, *, initial_state="librosa", trainable=False, **kwargs):
+    def __init__(
+        self,
+        *,
+        sample_rate: float = 22050,
+        hop_length: int = 512,
+        gain: float = 0.98,
+        bias: float = 2.0,
+        power: float = 0.5,
+        time_constant: float = 0.4,
+        eps: float = 1e-6,
+        b: float | None = None,
+        max_size: int = 1,
+        initial_state: str = "librosa",
+        trainable: bool = False,
+        **kwargs: Unpack[LayerArgumentsBesidesTrainable],
+    ):
         super().__init__(trainable=trainable, **kwargs)
-        check_pcen_args(**op_arguments)
-        for name in ("gain", "bias", "power"):  # learnt as logarithms
-            check_number(name, op_arguments[name], exclusive_minimum=0.0)
+        check_pcen_args(sample_rate, hop_length, gain, bias, power, time_constant, eps, b, max_size)
+        for name, value in (("gain", gain), ("bias", bias), ("power", power)):  # learnt as logarithms
+            check_number(name, value, exclusive_minimum=0.0)
         check_choice("initial_state", initial_state, INITIAL_STATES)
-        keep_arguments(self, dict(op_arguments, initial_state=initial_state))
+        arguments = dict(
+            sample_rate=sample_rate,
+            hop_length=hop_length,
+            gain=gain,
+            bias=bias,
+            power=power,
+            time_constant=time_constant,
+            eps=eps,
+            b=b,
+            max_size=max_size,
+            initial_state=initial_state,
+        )
+        for name, value in arguments.items():
+            setattr(self, name, value)
+        self._remember(**arguments)
         self._smoothing = (
             smoothing_coefficient(self.sample_rate, self.hop_length, self.time_constant)
             if self.b is None

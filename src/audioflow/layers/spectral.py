@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import keras
 
-from audioflow import ops as af
-from audioflow._arguments import argument_names, arguments_for, keyword_arguments
 from audioflow._compat import ops
 from audioflow._limits import MAX_SAMPLES
+from audioflow._typing import LayerArguments, Unpack, Window
 from audioflow._validation import check_int, check_power, parameter_error
 from audioflow.config import StftConfig, python_value
-from audioflow.layers.base import AudioLayer, channels_first, channels_last, serializable
+from audioflow.layers.base import AudioLayer, arguments_of, channels_first, channels_last, serializable
+from audioflow.ops.spectral import _istft, _spectrogram, _stft
 
 
-def stft_config(layer: AudioLayer, arguments: dict) -> StftConfig:
+def stft_config(layer: AudioLayer, **arguments) -> StftConfig:
     """Validate a layer's STFT ``arguments``, set them as its public attributes and remember them.
 
     An inverse transform pads nothing: without ``pad_mode`` in ``arguments`` it is left out.
     """
-    config = StftConfig(**arguments_for(StftConfig, arguments))
-    layer._keep_arguments(arguments_for(StftConfig, arguments))
+    config = StftConfig(**arguments)
+    layer._keep_arguments(arguments)
     layer.window = config.window  # normalised: a list as a read-only float64 array, a JSON list as a tuple
     return config
 
@@ -57,13 +57,32 @@ def framed_shape(config: StftConfig, input_shape, bins: int) -> tuple:
 
 
 @serializable
-@keyword_arguments(*argument_names(StftConfig))
 class STFT(AudioLayer):
     """Short-time Fourier transform: waveforms to real and imaginary parts.
 
     Args:
-        {arguments}
-        **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "bartlett", "kaiser",
+            "rectangular", any scipy window; "kaiser" alone is ``("kaiser", 12.0)``), a tuple with
+            its parameters (``("kaiser", beta)``, ``("tukey", 0.25)``), or ``win_length`` samples as
+            an array. See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
+            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+            Default: ``'constant'``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1, 2)``;
     ``(batch, samples, channels)`` -> ``(batch, frames, n_fft // 2 + 1, channels, 2)``, the real
@@ -80,9 +99,19 @@ class STFT(AudioLayer):
         (2, 126, 257, 2)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(
+        self,
+        *,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Window = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        **kwargs: Unpack[LayerArguments],
+    ):
         super().__init__(**kwargs)
-        self.stft_config = stft_config(self, arguments)
+        self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def build(self, input_shape):
@@ -90,7 +119,7 @@ class STFT(AudioLayer):
         check_signal_length(self.stft_config, input_shape[1])
 
     def _transform(self, x):
-        real, imag = af.stft(channels_first(x), **self.stft_config.op_kwargs())
+        real, imag = _stft(channels_first(x), self.stft_config)
         spectrum = ops.stack([real, imag], axis=-1)
         return spectrum if len(x.shape) == 2 else ops.transpose(spectrum, (0, 2, 3, 1, 4))
 
@@ -99,7 +128,6 @@ class STFT(AudioLayer):
 
 
 @serializable
-@keyword_arguments("n_fft", "hop_length", "win_length", "window", "center", "length")
 class InverseSTFT(AudioLayer):
     """Inverse short-time Fourier transform: real and imaginary parts back to waveforms.
 
@@ -107,8 +135,26 @@ class InverseSTFT(AudioLayer):
     arguments, torchaudio ``InverseSpectrogram``).
 
     Args:
-        {arguments}
-        **kwargs: Keras layer arguments.
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "bartlett", "kaiser",
+            "rectangular", any scipy window; "kaiser" alone is ``("kaiser", 12.0)``), a tuple with
+            its parameters (``("kaiser", beta)``, ``("tukey", 0.25)``), or ``win_length`` samples as
+            an array. See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        length: output length in samples (>= 0): the output is trimmed or zero-padded to it. None
+            gives ``hop_length * (frames - 1)`` samples when ``center=True``; pass the original
+            length to get it back exactly. Default: ``None``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, frames, n_fft // 2 + 1, 2)`` -> ``(batch, samples)``;
     ``(batch, frames, n_fft // 2 + 1, channels, 2)`` -> ``(batch, samples, channels)``.
@@ -123,11 +169,21 @@ class InverseSTFT(AudioLayer):
 
     input_layout = "(batch, frames, bins, 2) or (batch, frames, bins, channels, 2)"
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(
+        self,
+        *,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Window = "hann",
+        center: bool = True,
+        length: int | None = None,
+        **kwargs: Unpack[LayerArguments],
+    ):
         super().__init__(**kwargs)
-        self.stft_config = stft_config(self, arguments)
+        self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.length = check_int(
-            "length", python_value(arguments["length"]), minimum=0, maximum=MAX_SAMPLES, allow_none=True
+            "length", python_value(length), minimum=0, maximum=MAX_SAMPLES, allow_none=True
         )
         self._remember(length=self.length)
         self.input_spec = keras.InputSpec(min_ndim=4, max_ndim=5)
@@ -147,9 +203,7 @@ class InverseSTFT(AudioLayer):
         rank = len(x.shape)
         if rank == 5:
             x = ops.transpose(x, (0, 3, 1, 2, 4))
-        kwargs = self.stft_config.op_kwargs()
-        kwargs.pop("pad_mode")
-        signal = af.istft((x[..., 0], x[..., 1]), length=self.length, **kwargs)
+        signal = _istft((x[..., 0], x[..., 1]), self.stft_config, self.length)
         return ops.transpose(signal, (0, 2, 1)) if rank == 5 else signal
 
     def compute_output_shape(self, input_shape):
@@ -166,13 +220,35 @@ class InverseSTFT(AudioLayer):
 
 
 @serializable
-@keyword_arguments(*argument_names(StftConfig), "power")
 class Spectrogram(AudioLayer):
     """Power (or magnitude) spectrogram ``|STFT| ** power`` of waveforms.
 
     Args:
-        {arguments}
-        **kwargs: Keras layer arguments.
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "bartlett", "kaiser",
+            "rectangular", any scipy window; "kaiser" alone is ``("kaiser", 12.0)``), a tuple with
+            its parameters (``("kaiser", beta)``, ``("tukey", 0.25)``), or ``win_length`` samples as
+            an array. See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
+            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+            Default: ``'constant'``.
+        power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
+            default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
+            Default: ``2.0``.
+        **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1)``;
     ``(batch, samples, channels)`` -> ``(batch, frames, n_fft // 2 + 1, channels)``.
@@ -185,10 +261,21 @@ class Spectrogram(AudioLayer):
         (2, 126, 257)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(
+        self,
+        *,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Window = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        **kwargs: Unpack[LayerArguments],
+    ):
         super().__init__(**kwargs)
-        self.stft_config = stft_config(self, arguments)
-        self.power = check_power(python_value(arguments["power"]))
+        self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
+        self.power = check_power(python_value(power))
         self._remember(power=self.power)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
@@ -197,7 +284,7 @@ class Spectrogram(AudioLayer):
         check_signal_length(self.stft_config, input_shape[1])
 
     def _transform(self, x):
-        S = af.spectrogram(channels_first(x), power=self.power, **self.stft_config.op_kwargs())
+        S = _spectrogram(channels_first(x), self.stft_config, self.power)
         return channels_last(S, len(x.shape))
 
     def compute_output_shape(self, input_shape):

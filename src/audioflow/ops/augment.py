@@ -14,11 +14,13 @@ Layouts: waveforms ``(batch, samples[, channels])``; spectra time-major
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import keras
 import numpy as np
 
 from audioflow._compat import ops, random
+from audioflow._typing import Seed, Tensor
 from audioflow._validation import (
     NOISE_COLORS,
     check_choice,
@@ -75,7 +77,7 @@ def _band_masks(length, batch_shape, count: int, max_width, seed):
     return ops.any(inside, axis=-2)
 
 
-def time_warp(x, *, max_warp: int, seed=None):
+def time_warp(x: Tensor, *, max_warp: int, seed: Seed = None) -> Tensor:
     """SpecAugment time warping: a piecewise-linear warp of the time axis of each example.
 
     A centre frame ``c`` is drawn uniformly in ``[W, frames - 1 - W]`` and moved to ``c + w``,
@@ -86,6 +88,7 @@ def time_warp(x, *, max_warp: int, seed=None):
     Args:
         x: ``(batch, frames, bins[, channels])``.
         max_warp: ``W`` in frames (lingvo ``time_warp_max_frames``); 0 returns ``x``.
+        seed: a ``keras.random.SeedGenerator``, an int or None (a random draw). Default: ``None``.
     """
     seed = _generator(seed)
     check_int("max_warp", max_warp, minimum=0)
@@ -122,7 +125,7 @@ def time_warp(x, *, max_warp: int, seed=None):
 
 
 def spec_augment(
-    x,
+    x: Tensor,
     *,
     freq_mask_param: int = 10,
     n_freq_masks: int = 2,
@@ -131,8 +134,8 @@ def spec_augment(
     time_mask_max_ratio: float = 1.0,
     time_warp_param: int = 0,
     mask_value: str = "mean",
-    seed=None,
-):
+    seed: Seed = None,
+) -> Tensor:
     """SpecAugment (Park et al. 2019): time warping, then frequency masks, then time masks.
 
     Masks are drawn independently for each example and each channel: ``n_freq_masks`` bands of
@@ -143,14 +146,17 @@ def spec_augment(
     Args:
         x: time-major ``(batch, frames, bins[, channels])`` features (any length).
         freq_mask_param: ``F``, largest frequency mask in bins (torchaudio ``freq_mask_param``,
-            lingvo ``freq_mask_max_bins``).
-        n_freq_masks, n_time_masks: masks of each kind per example and channel (may be 0).
+            lingvo ``freq_mask_max_bins``). Default: ``10``.
         time_mask_param: ``T``, largest time mask in frames (torchaudio ``time_mask_param``).
+            Default: ``10``.
         time_mask_max_ratio: ``p``, the largest time mask as a fraction of the length.
-        time_warp_param: ``W`` of :func:`time_warp` in frames; 0 disables warping.
+            Default: ``1.0``.
+        time_warp_param: ``W`` of :func:`time_warp` in frames; 0 disables warping. Default: ``0``.
         mask_value: "zero", or "mean" (the example's and channel's own mean over frames and bins,
-            which is what zero means on the paper's mean-normalised features).
-        seed: ``keras.random.SeedGenerator``, int or None.
+            which is what zero means on the paper's mean-normalised features). Default: ``'mean'``.
+        seed: ``keras.random.SeedGenerator``, int or None. Default: ``None``.
+        n_freq_masks: frequency masks per example and channel, >= 0. Default: ``2``.
+        n_time_masks: time masks per example and channel, >= 0. Default: ``2``.
 
     Returns:
         the augmented features, same shape and dtype (float32 for integer input).
@@ -191,12 +197,14 @@ def _per_example(values, rank: int):
     return ops.reshape(values, (-1,) + (1,) * (rank - 1))
 
 
-def random_gain(x, *, gain_db=(-6.0, 6.0), seed=None):
+def random_gain(x: Tensor, *, gain_db: tuple[float, float] = (-6.0, 6.0), seed: Seed = None) -> Tensor:
     """Multiply each example by ``10 ** (g / 20)``, ``g ~ U[gain_db]`` dB (one gain for all its channels).
 
     Args:
         x: waveforms ``(batch, samples[, channels])``.
         gain_db: ``(low, high)`` in dB, low <= high (torchaudio ``Vol(gain_type="db")`` with a random gain).
+            Default: ``(-6.0, 6.0)``.
+        seed: a ``keras.random.SeedGenerator``, an int or None (a random draw). Default: ``None``.
     """
     seed = _generator(seed)
     low, high = check_gain_args(gain_db=gain_db)
@@ -206,11 +214,17 @@ def random_gain(x, *, gain_db=(-6.0, 6.0), seed=None):
     return x * ops.cast(_per_example(scale, len(x.shape)), x.dtype)
 
 
-def colored_noise(shape, *, color: str = "white", seed=None, dtype="float32"):
+def colored_noise(shape: tuple, *, color: str = "white", seed: Seed = None, dtype: str = "float32") -> Tensor:
     """Unit-variance Gaussian noise ``(batch, samples[, channels])``, white or pink (1/f power).
 
     Pink noise is white noise whose spectrum is scaled by ``1/sqrt(f)`` (DC left at 0), then
     normalised to unit power per example and channel.
+
+    Args:
+        shape: ``(batch, samples[, channels])``.
+        color: "white" or "pink". Default: ``'white'``.
+        seed: a ``keras.random.SeedGenerator``, an int or None (a random draw). Default: ``None``.
+        dtype: of the noise. Default: ``'float32'``.
     """
     seed = _generator(seed)
     check_choice("color", color, NOISE_COLORS)
@@ -230,7 +244,9 @@ def colored_noise(shape, *, color: str = "white", seed=None, dtype="float32"):
     return ops.cast(noise, dtype)
 
 
-def add_noise(x, *, snr_db=(5.0, 40.0), color: str = "white", seed=None):
+def add_noise(
+    x: Tensor, *, snr_db: tuple[float, float] = (5.0, 40.0), color: str = "white", seed: Seed = None
+) -> Tensor:
     """Add noise at a signal-to-noise ratio ``~ U[snr_db]`` dB, relative to each example's own power.
 
     The power of an example is its mean square over samples and channels; the noise (independent
@@ -240,7 +256,9 @@ def add_noise(x, *, snr_db=(5.0, 40.0), color: str = "white", seed=None):
     Args:
         x: waveforms ``(batch, samples[, channels])``.
         snr_db: ``(low, high)`` in dB, low <= high (torchaudio ``AddNoise``'s ``snr`` drawn at random).
-        color: "white" or "pink".
+            Default: ``(5.0, 40.0)``.
+        color: "white" or "pink". Default: ``'white'``.
+        seed: a ``keras.random.SeedGenerator``, an int or None (a random draw). Default: ``None``.
     """
     seed = _generator(seed)
     low, high = check_noise_args(snr_db=snr_db, color=color)
@@ -255,13 +273,15 @@ def add_noise(x, *, snr_db=(5.0, 40.0), color: str = "white", seed=None):
     return x + noise * ops.cast(_per_example(scale, rank), x.dtype)
 
 
-def random_time_shift(x, *, max_shift: int, mode: str = "roll", seed=None):
+def random_time_shift(x: Tensor, *, max_shift: int, mode: str = "roll", seed: Seed = None) -> Tensor:
     """Shift each example in time by ``s ~ U{-max_shift..max_shift}`` samples (all channels alike).
 
     Args:
         x: waveforms ``(batch, samples[, channels])``.
         max_shift: largest shift in samples (shifts are clipped to the length).
         mode: "roll" (circular, like ``np.roll``) or "zeros" (the vacated samples are zero).
+            Default: ``'roll'``.
+        seed: a ``keras.random.SeedGenerator``, an int or None (a random draw). Default: ``None``.
     """
     seed = _generator(seed)
     check_int("max_shift", max_shift, minimum=0)
@@ -280,12 +300,20 @@ def random_time_shift(x, *, max_shift: int, mode: str = "roll", seed=None):
     return shifted
 
 
-def mix_batch(x, y, weight, order, numpy=ops):
+def mix_batch(x: Tensor, y: Tensor, weight: Tensor, order: Tensor, numpy: Any = ops) -> tuple[Tensor, Tensor]:
     """``weight * x + (1 - weight) * x[order]`` and the same for ``y``: the mixing step of mixup.
 
     ``x``, ``y`` and ``weight`` share one float dtype; ``weight`` is ``(batch,)``, ``order`` a permutation of the batch; ``numpy`` is the namespace
     providing ``reshape`` and ``take`` (``keras.ops`` by default; the :class:`~audioflow.layers.Mixup`
     layer passes TensorFlow's inside a ``tf.data`` pipeline whatever the Keras backend).
+
+    Args:
+        x: waveforms or features ``(batch, ...)``, float.
+        y: labels ``(batch, classes)``, the same dtype.
+        weight: ``(batch,)`` mixing weights.
+        order: a permutation of the batch: each example's partner.
+        numpy: the namespace providing ``reshape`` and ``take``. Default: ``audioflow._compat.ops``
+            (``keras.ops``, or Keras' TensorFlow backend inside a ``tf.data`` graph).
     """
 
     def mix(values):
@@ -295,7 +323,7 @@ def mix_batch(x, y, weight, order, numpy=ops):
     return mix(x), mix(y)
 
 
-def mixup(x, y, *, alpha: float = 0.2, seed=None):
+def mixup(x: Tensor, y: Tensor, *, alpha: float = 0.2, seed: Seed = None) -> tuple[Tensor, Tensor]:
     """Mixup (Zhang et al. 2018): mix each example with another of the batch.
 
     ``lambda ~ Beta(alpha, alpha)`` per example; the partner comes from a random permutation of
@@ -305,6 +333,8 @@ def mixup(x, y, *, alpha: float = 0.2, seed=None):
         x: waveforms (or features) ``(batch, ...)``, float.
         y: one-hot or soft labels ``(batch, classes)``, float (integer class ids cannot be mixed).
         alpha: Beta parameter > 0; small values keep most examples nearly unmixed.
+            Default: ``0.2``.
+        seed: a ``keras.random.SeedGenerator``, an int or None (a random draw). Default: ``None``.
 
     Returns:
         ``(x_mixed, y_mixed)``.

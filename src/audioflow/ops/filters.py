@@ -10,6 +10,7 @@ import functools
 import warnings
 
 import numpy as np
+import numpy.typing as npt
 import scipy.fft
 import scipy.signal
 
@@ -19,9 +20,9 @@ from audioflow._validation import (
     check_int,
     check_mfcc_args,
     check_number,
-    mel_arguments,
     resolve_mel_scale,
 )
+from audioflow.config import MelConfig
 
 # Slaney's Auditory Toolbox scale: linear below 1 kHz, logarithmic above.
 _SLANEY_F_SP = 200.0 / 3
@@ -35,6 +36,12 @@ def hz_to_mel(frequencies, *, mel_scale: str = "slaney", htk: bool | None = None
 
     ``mel_scale`` is "slaney" or "htk"; ``htk=True`` is the older (librosa, audioflow 0.1.0)
     spelling of ``mel_scale="htk"``. Equals ``librosa.hz_to_mel(frequencies, htk=...)``.
+
+    Args:
+        frequencies: in Hz, a number or an array.
+        mel_scale: "slaney" (librosa's default) or "htk". Default: ``'slaney'``.
+        htk: the older spelling: ``htk=True`` means ``mel_scale="htk"``; None leaves ``mel_scale``
+            to decide. Default: ``None``.
     """
     mel_scale = resolve_mel_scale(mel_scale, htk)
     frequencies = np.asanyarray(frequencies, dtype=np.float64)
@@ -49,7 +56,14 @@ def hz_to_mel(frequencies, *, mel_scale: str = "slaney", htk: bool | None = None
 
 
 def mel_to_hz(mels, *, mel_scale: str = "slaney", htk: bool | None = None):
-    """Mels to Hz, the inverse of :func:`hz_to_mel` (same ``mel_scale`` and ``htk``)."""
+    """Mels to Hz, the inverse of :func:`hz_to_mel` (same ``mel_scale`` and ``htk``).
+
+    Args:
+        mels: mel values, a number or an array.
+        mel_scale: "slaney" (librosa's default) or "htk". Default: ``'slaney'``.
+        htk: the older spelling: ``htk=True`` means ``mel_scale="htk"``; None leaves ``mel_scale``
+            to decide. Default: ``None``.
+    """
     mel_scale = resolve_mel_scale(mel_scale, htk)
     mels = np.asanyarray(mels, dtype=np.float64)
     if mel_scale == "htk":
@@ -63,7 +77,12 @@ def mel_to_hz(mels, *, mel_scale: str = "slaney", htk: bool | None = None):
 
 
 def fft_frequencies(sample_rate: float, n_fft: int) -> np.ndarray:
-    """Centre frequency in Hz of each of the ``n_fft // 2 + 1`` FFT bins."""
+    """Centre frequency in Hz of each of the ``n_fft // 2 + 1`` FFT bins.
+
+    Args:
+        sample_rate: of the audio in Hz, > 0.
+        n_fft: FFT size in samples, >= 1.
+    """
     check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
     check_int("n_fft", n_fft, minimum=1)
     return np.fft.rfftfreq(n=n_fft, d=1.0 / sample_rate)
@@ -77,7 +96,15 @@ def mel_frequencies(
     *,
     mel_scale: str = "slaney",
 ) -> np.ndarray:
-    """``n_mels`` frequencies in Hz, evenly spaced on the mel scale from ``f_min`` to ``f_max``."""
+    """``n_mels`` frequencies in Hz, evenly spaced on the mel scale from ``f_min`` to ``f_max``.
+
+    Args:
+        n_mels: frequencies, >= 1. Default: ``128``.
+        f_min: the first frequency in Hz, >= 0. Default: ``0.0``.
+        f_max: the last frequency in Hz, >= 0. Default: ``11025.0``.
+        htk: the older spelling: ``htk=True`` means ``mel_scale="htk"``. Default: ``None``.
+        mel_scale: "slaney" (librosa's default) or "htk". Default: ``'slaney'``.
+    """
     check_int("n_mels", n_mels, minimum=1)
     check_number("f_min", f_min, minimum=0.0)
     check_number("f_max", f_max, minimum=0.0)
@@ -94,32 +121,47 @@ def mel_filterbank(
     f_min: float = 0.0,
     f_max: float | None = None,
     htk: bool | None = None,
-    norm="slaney",
+    norm: str | float | None = "slaney",
     *,
     mel_scale: str = "slaney",
-    dtype=np.float32,
+    dtype: npt.DTypeLike = np.float32,
 ) -> np.ndarray:
     """Mel filterbank of shape ``(n_fft // 2 + 1, n_mels)``: ``mel = spectrogram @ filterbank``.
 
-    Triangles built in Hz between mel-spaced edges, DC bin included (librosa / Slaney). ``norm``:
-    "slaney" scales each triangle to unit area (``2 / (f[i+2] - f[i])``), None keeps peak 1, a number
-    ``p`` divides each filter by its p-norm. ``mel_scale`` is "slaney" or "htk" (``htk=True``, the
-    older spelling, means "htk"). Equals ``librosa.filters.mel(sr=..., n_fft=..., ...).T``. Warns
-    when a filter is empty (too many mel bins for this FFT size) and names those filters. The array
-    is a host-side constant; a layer holds it as a weight (:class:`audioflow.layers.MelScale`).
+    Triangles built in Hz between mel-spaced edges, DC bin included (librosa / Slaney). Equals
+    ``librosa.filters.mel(sr=..., n_fft=..., ...).T``. Warns when a filter is empty (too many mel
+    bins for this FFT size) and names those filters. The array is a host-side constant; a layer
+    holds it as a weight (:class:`audioflow.layers.MelScale`).
+
+    Args:
+        sample_rate: of the audio in Hz, > 0 (librosa ``sr``).
+        n_fft: FFT size of the spectrogram it applies to, from 2 to 2**20 (``n_fft // 2 + 1`` bins).
+        n_mels: mel bands, >= 1. Default: ``128``.
+        f_min: lowest filter edge in Hz, >= 0 (librosa ``fmin``). Default: ``0.0``.
+        f_max: highest filter edge in Hz, <= ``sample_rate / 2``; None means ``sample_rate / 2``
+            (librosa ``fmax``). Default: ``None``.
+        htk: the older spelling of ``mel_scale="htk"`` (librosa ``htk``); None leaves
+            ``mel_scale`` to decide. Default: ``None``.
+        norm: "slaney" scales each triangle to unit area (``2 / (f[i+2] - f[i])``), None keeps
+            peak 1, a number ``p`` divides each filter by its p-norm. Default: ``'slaney'``.
+        mel_scale: "slaney" or "htk". Default: ``'slaney'``.
+        dtype: of the array. Default: ``<class 'numpy.float32'>``.
     """
-    mel_scale = resolve_mel_scale(mel_scale, htk)
-    sample_rate, n_fft, n_mels, f_min, f_max, _, norm = mel_arguments(
-        sample_rate, n_fft, n_mels, f_min, f_max, mel_scale == "htk", norm
-    )
+    settings = MelConfig.from_arguments(locals())
+    return mel_filterbank_for(settings, dtype=dtype)
+
+
+@host_constant
+def mel_filterbank_for(settings: MelConfig, *, dtype: npt.DTypeLike = np.float32) -> np.ndarray:
+    """:func:`mel_filterbank` of validated settings (what :class:`audioflow.layers.MelScale` builds)."""
     return _mel_filterbank(
-        float(sample_rate),
-        int(n_fft),
-        int(n_mels),
-        float(f_min),
-        f_max,
-        mel_scale,
-        norm,
+        float(settings.sample_rate),
+        int(settings.n_fft),
+        int(settings.n_mels),
+        float(settings.f_min),
+        settings.resolved_f_max,
+        settings.mel_scale,
+        settings.norm,
         np.dtype(dtype).name,
     ).copy()
 
@@ -169,16 +211,28 @@ def dct_matrix(
     dct_type: int = 2,
     norm: str | None = "ortho",
     lifter: float = 0.0,
-    dtype=np.float32,
+    dtype: npt.DTypeLike = np.float32,
 ) -> np.ndarray:
     """DCT matrix ``(n_mels, n_mfcc)`` so that ``mfcc = log_mel @ matrix``.
 
     The rows of ``scipy.fft.dct(eye(n_mels), type=dct_type, norm=norm)`` kept to ``n_mfcc``
-    coefficients, as ``librosa.feature.mfcc``; ``lifter > 0`` folds librosa's sinusoidal liftering
-    ``1 + (lifter / 2) * sin(pi * (k + 1) / lifter)`` into the columns.
+    coefficients, as ``librosa.feature.mfcc``.
+
+    Args:
+        n_mfcc: coefficients kept, 1 <= ``n_mfcc`` <= ``n_mels``.
+        n_mels: mel bands of the input, >= 1.
+        dct_type: 1, 2 or 3 (librosa ``dct_type``). Default: ``2``.
+        norm: "ortho" (orthonormal, librosa's default) or None. Default: ``'ortho'``.
+        lifter: when > 0, librosa's sinusoidal liftering ``1 + (lifter / 2) * sin(pi * (k + 1) /
+            lifter)`` folded into the columns; 0 for none. Default: ``0.0``.
+        dtype: of the array. Default: ``<class 'numpy.float32'>``.
     """
     n_mfcc, dct_type, norm, lifter = check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter)
-    n_mels = int(n_mels)
+    return _dct_matrix(n_mfcc, int(n_mels), dct_type, norm, lifter, dtype)
+
+
+def _dct_matrix(n_mfcc: int, n_mels: int, dct_type: int, norm, lifter: float, dtype) -> np.ndarray:
+    """:func:`dct_matrix` of validated arguments."""
     matrix = scipy.fft.dct(np.eye(n_mels), type=dct_type, norm=norm, axis=0)[:n_mfcc].T
     if lifter > 0:
         matrix = matrix * (1 + (lifter / 2) * np.sin(np.pi * np.arange(1, 1 + n_mfcc) / lifter))
@@ -188,12 +242,21 @@ def dct_matrix(
 def savgol_delta_weights(width: int = 9, order: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Savitzky-Golay derivative filters as librosa.feature.delta applies them.
 
+    Args:
+        width: odd window length in frames, ``3 <= width <= 1001``. Default: ``9``.
+        order: derivative order, ``1 <= order < width``. Default: ``1``.
+
     Returns ``(interior, head, tail)``: ``interior`` (``width``,) weights a centred window (every
     frame in modes other than "interp");
     ``head`` and ``tail`` (``width // 2``, ``width``) give the first and last ``width // 2`` outputs
     from the first and last ``width`` inputs (the polynomial fit scipy uses at the edges).
     """
     width, order, _ = check_delta_args(width, order)
+    return _savgol_delta_weights(width, order)
+
+
+def _savgol_delta_weights(width: int, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`savgol_delta_weights` of validated arguments."""
     response = scipy.signal.savgol_filter(
         np.eye(width), width, polyorder=order, deriv=order, axis=0, mode="interp"
     )

@@ -20,6 +20,13 @@ def num_frames(n_samples: int | None, *, n_fft: int, hop_length: int, center: bo
     Example:
         >>> num_frames(22050, n_fft=2048, hop_length=512)
         44
+
+    Args:
+        n_samples: signal length in samples (an int, None, or a scalar tensor).
+        n_fft: frame length (FFT size) in samples, >= 1.
+        hop_length: samples between frames, >= 1.
+        center: whether the signal is padded by ``n_fft // 2`` on both sides (librosa). Default:
+            ``True``.
     """
     n_fft = check_int("n_fft", n_fft, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)
@@ -46,6 +53,11 @@ def frame(x, *, frame_length: int, hop_length: int):
     the frame count is ``num_frames(samples, n_fft=frame_length, hop_length=hop_length,
     center=False)``. Matches ``librosa.util.frame(x, frame_length=..., hop_length=..., axis=-1)``
     with its last two axes swapped (time-major).
+
+    Args:
+        x: signal ``(..., samples)``.
+        frame_length: samples per frame, >= 1 (librosa ``frame_length``).
+        hop_length: samples between frame starts, >= 1 (librosa ``hop_length``).
     """
     frame_length = check_int("frame_length", frame_length, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)

@@ -49,6 +49,13 @@ def gabor_parameters(n_filters=40, sample_rate=16000.0, f_min=60.0, f_max=7800.0
     """LEAF's Gabor initialisation ``(n_filters, 2)``: centre frequency (radians per sample) and the
     Gaussian envelope's width ``sigma`` (samples), from the peak and the half-maximum width of the
     square root of each HTK mel filter.
+
+    Args:
+        n_filters: filters, >= 1. Default: ``40``.
+        sample_rate: in Hz. Default: ``16000.0``.
+        f_min: lowest mel edge in Hz. Default: ``60.0``.
+        f_max: highest mel edge in Hz. Default: ``7800.0``.
+        n_fft: FFT size of the mel filterbank the filters are fitted to. Default: ``512``.
     """
     root = np.sqrt(htk_mel_weight_matrix(n_filters, n_fft, sample_rate, f_min, f_max).T)
     centres = np.argmax(root, axis=1).astype(np.float64)
@@ -68,6 +75,10 @@ def gabor_filters(params, size: int):
 
     ``h[t] = exp(i mu t) exp(-t^2 / (2 sigma^2)) / (sqrt(2 pi) sigma)`` for
     ``t = -(size // 2) .. (size - 1) // 2``, with ``(mu, sigma)`` from :func:`constrain_gabor`.
+
+    Args:
+        params: ``(n_filters, 2)``: centre frequency (radians per sample) and ``sigma`` (samples).
+        size: impulse response length in samples.
     """
     centre, sigma = constrain_gabor(ops.convert_to_tensor(params, dtype="float32"), size)
     t = ops.cast(ops.arange(-(size // 2), (size + 1) // 2), "float32")[:, None]
@@ -81,6 +92,12 @@ def gabor_energy(signals, params, size: int):
 
     A stride-1 convolution with "same" (centred, zero) padding, as LEAF's ``GaborConv1D`` followed
     by ``SquaredModulus``.
+
+    Args:
+        signals: waveforms ``(batch, samples)``.
+        params: ``(n_filters, 2)`` Gabor parameters (:func:`gabor_parameters`), a tensor or
+            variable.
+        size: filter length in samples.
     """
     real, imag = gabor_filters(params, size)
     kernel = ops.expand_dims(ops.concatenate([real, imag], axis=1), 1)  # (size, 1, 2 * filters)
@@ -121,6 +138,12 @@ def gaussian_pooling(energy, widths, size: int, hop_length: int):
     The same products, in builtin ops everywhere: TFLite's XNNPack refuses the strided depthwise
     convolution (a height stride larger than the kernel's) and a run-time padding hides its
     channel count.
+
+    Args:
+        energy: ``(batch, samples, filters)``, e.g. :func:`gabor_energy`.
+        widths: ``(filters,)`` pooling widths (0.4 is close to a Hann window).
+        size: window length in samples.
+        hop_length: stride in samples.
     """
     samples = ops.shape(energy)[1]
     filters = energy.shape[-1]

@@ -28,6 +28,11 @@ def smoothing_coefficient(
     """librosa's ``b`` for a time constant: the root of ``b**2 + (1 - b) / t - 2 = 0``, ``t = T sr / hop``.
 
     It approximates the full width at half maximum of the filter's squared frequency response.
+
+    Args:
+        sample_rate: of the audio behind the frames in Hz (librosa ``sr``). Default: ``22050``.
+        hop_length: samples between frames. Default: ``512``.
+        time_constant: the smoother's time constant in seconds. Default: ``0.4``.
     """
     t_frames = time_constant * sample_rate / float(hop_length)
     return float((np.sqrt(1 + 4 * t_frames**2) - 1) / (2 * t_frames**2))
@@ -50,8 +55,9 @@ def exponential_moving_average(E, coefficient, *, initial_state=1.0, chunk_size:
         E: ``(..., frames, bins)``.
         coefficient: ``s`` in (0, 1]: a number, or a tensor ``(bins,)`` (one per bin, learnable).
         initial_state: ``M[-1]``, a number or a tensor broadcastable to ``(..., 1, bins)``;
-            librosa's ``lfilter_zi`` start is 1.0.
+            librosa's ``lfilter_zi`` start is 1.0. Default: ``1.0``.
         chunk_size: frames per chunk (default ~sqrt(frames), 64 when the length is unknown).
+            Default: ``None``.
 
     Equals ``scipy.signal.lfilter([s], [1, s - 1], E, axis=-2, zi=(1 - s) * initial_state)`` (to
     ~1e-7 relative in float32).
@@ -148,19 +154,25 @@ def pcen(
         S: magnitude or power spectrogram ``(..., frames, bins)`` (e.g. a mel spectrogram), >= 0.
         sample_rate, hop_length: sample rate (Hz) and hop (samples) of ``S``, which turn
             ``time_constant`` into frames (librosa ``sr`` and ``hop_length``).
-        gain: ``alpha`` >= 0, exponent of the automatic gain control.
-        bias: ``delta`` >= 0, added before compression.
-        power: ``r`` >= 0, compression exponent (0 means ``log1p``).
+        gain: ``alpha`` >= 0, exponent of the automatic gain control. Default: ``0.98``.
+        bias: ``delta`` >= 0, added before compression. Default: ``2.0``.
+        power: ``r`` >= 0, compression exponent (0 means ``log1p``). Default: ``0.5``.
         time_constant: smoother time constant in seconds (> 0), used when ``b`` is None.
-        eps: > 0, keeps the gain finite on silence.
+            Default: ``0.4``.
+        eps: > 0, keeps the gain finite on silence. Default: ``1e-06``.
         b: smoothing coefficient in [0, 1]; None derives it from ``time_constant``
-            (:func:`smoothing_coefficient`).
+            (:func:`smoothing_coefficient`). Default: ``None``.
         max_size: > 1 smooths the maximum over that many neighbouring bins (librosa's ``max_size``,
-            for vibrato suppression), while the output still divides ``S`` itself.
+            for vibrato suppression), while the output still divides ``S`` itself. Default: ``1``.
         initial_state: the smoother's state before the first frame, ``(..., 1, bins)`` or a number;
             None is librosa's start (``lfilter_zi``: as if every earlier frame had energy 1).
+            Default: ``None``.
         return_state: also return the state after the last frame, to continue a stream with the
             next block (librosa's ``zi``/``return_zf``, where ``zf = (1 - b) * state``).
+            Default: ``False``.
+        sample_rate: sample rate (Hz) of the audio behind ``S`` (librosa ``sr``). Default:
+            ``22050``.
+        hop_length: samples between the frames of ``S`` (librosa ``hop_length``). Default: ``512``.
 
     Returns:
         PCEN of ``S``, same shape; with ``return_state``, ``(pcen, state)``.

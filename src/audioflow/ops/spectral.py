@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audioflow._arguments import argument_names, keyword_arguments, take_arguments
 from audioflow._compat import backend_name, ops, pad
+from audioflow._typing import NoOtherArguments, Tensor, Unpack, Window
 from audioflow._validation import (
     MAX_SAMPLES,
     check_input,
@@ -17,43 +17,22 @@ from audioflow._validation import (
     check_power,
     is_int,
     parameter_error,
-    stft_arguments,
 )
 from audioflow.config import StftConfig
+from audioflow.ops._frames import (  # noqa: F401  (_padded_positions: tests/ops/test_spectral.py)
+    _dims,
+    _export_frames,
+    _pad_signal,
+    _padded_positions,
+    _strided_frames,
+    _windowed_frames,
+)
 from audioflow.ops._tensor import as_float as _as_float
-from audioflow.ops._tensor import cast_like, dtype_name
+from audioflow.ops._tensor import dtype_name
 from audioflow.ops._tensor import pad_last_axis as _pad_last_axis
 from audioflow.ops.dft import dft_as_matmul, export_safe, irfft_matmul, rfft_matmul
 from audioflow.ops.framing import num_frames
 from audioflow.ops.windows import window_weights
-
-
-def _padded_positions(positions, n_samples, mode: str):
-    """Map sample positions (negative or past the end) to those ``np.pad(x, ..., mode=mode)`` reads.
-
-    "reflect" (edge sample not repeated) and "symmetric" (repeated) are periodic in
-    ``2 * (n - 1)`` and ``2 * n`` samples, "wrap" in ``n``, so padding wider than the signal
-    reflects or wraps again, exactly as ``np.pad``. "edge" and "constant" clip (constant padding
-    is masked by the caller). ``positions`` is an int32 tensor; ``n_samples`` an int or scalar tensor.
-    """
-    if mode == "reflect":
-        period = ops.maximum(2 * (n_samples - 1), 1)
-        folded = ops.mod(positions, period)
-        return ops.where(folded >= n_samples, period - folded, folded)
-    if mode == "symmetric":
-        folded = ops.mod(positions, 2 * n_samples)
-        return ops.where(folded >= n_samples, 2 * n_samples - 1 - folded, folded)
-    if mode == "wrap":
-        return ops.mod(positions, n_samples)
-    return ops.clip(positions, 0, ops.maximum(n_samples - 1, 0))
-
-
-def _pad_signal(x, pad: int, mode: str):
-    """``np.pad`` of the last axis by ``pad`` samples on both sides, for any width (static length)."""
-    if mode == "constant":
-        return _pad_last_axis(x, pad, pad)
-    positions = ops.arange(-pad, x.shape[-1] + pad, dtype="int32")
-    return ops.take(x, _padded_positions(positions, x.shape[-1], mode), axis=-1)
 
 
 def _check_static_input(x, *, center: bool, pad_mode: str):
@@ -120,117 +99,68 @@ def _in_xla_graph() -> bool:
     return bool(control_flow_util.GraphOrParentsInXlaContext(tf_ops.get_default_graph()))
 
 
-def _frame_positions(n_samples, n_frames, *, n_fft: int, hop_length: int, offset: int):
-    """Sample positions ``t * hop_length + n - offset`` of every frame, ``(frames, n_fft)`` int32.
-
-    Built from ``arange`` (not a NumPy constant) so compiled graphs compute it on the fly instead of
-    storing ``frames * n_fft`` integers, and so an unknown length (TensorFlow) works too.
-    """
-    starts = ops.arange(n_frames, dtype="int32") * hop_length - offset
-    return ops.expand_dims(starts, 1) + ops.expand_dims(ops.arange(n_fft, dtype="int32"), 0)
-
-
-def _export_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
-    """Windowed frames ``(..., frames, n_fft)`` for export: pad, then one gather of in-range rows.
-
-    The centre padding is an ONNX ``Pad`` (modes other than "constant" then need a signal longer
-    than ``n_fft // 2``), so no position is clipped or folded against the length: under
-    ``torch.export`` any arithmetic mixing the length into a tensor fixes it to the example's. The
-    samples are gathered as rows of the ``(samples, signals)`` transpose (PyTorch's embedding
-    lookup, an ONNX ``Gather``): Keras' PyTorch ``take`` along the last axis exports a ``Squeeze``
-    that onnxruntime rejects, and its ``take_along_axis`` fixes the batch size.
-    """
-    if center:
-        x = _pad_last_axis(x, n_fft // 2, n_fft // 2, mode=pad_mode)
-    dims = _dims(x)
-    n_frames = num_frames(dims[-1], n_fft=n_fft, hop_length=hop_length, center=False)
-    positions = _frame_positions(dims[-1], n_frames, n_fft=n_fft, hop_length=hop_length, offset=0)
-    columns = ops.transpose(ops.reshape(x, (-1, dims[-1])))  # (samples, signals)
-    frames = ops.moveaxis(ops.take(columns, positions, axis=0), -1, 0)  # (signals, frames, n_fft)
-    frames = ops.reshape(frames, dims[:-1] + _dims(frames)[1:])
-    return frames * cast_like(window_values, x)
-
-
-def _dims(x) -> tuple:
-    """``x``'s shape: static sizes as ints, unknown ones as scalar tensors (for ``reshape``)."""
-    return tuple(d if is_int(d) else ops.shape(x)[i] for i, d in enumerate(x.shape))
-
-
-def _windowed_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
-    """Windowed frames ``(..., frames, n_fft)`` read straight from the unpadded signal.
-
-    One gather writes the frames: the ``center`` padding is virtual (constant: out-of-range
-    positions read sample 0 and get weight 0; reflect: positions are reflected), so no padded copy
-    of the signal is made and the window multiply happens in the same pass. ``window_values`` is
-    the ``n_fft``-long window (a shorter window already zero-padded and centred): a NumPy array
-    (a constant) or a tensor.
-    """
-    weights = cast_like(window_values, x)
-    # A static length, or (TensorFlow graphs with an unknown length) a scalar tensor.
-    n_samples = x.shape[-1] if x.shape[-1] is not None else ops.shape(x)[-1]
-    n_frames = num_frames(n_samples, n_fft=n_fft, hop_length=hop_length, center=center)
-    positions = _frame_positions(
-        n_samples, n_frames, n_fft=n_fft, hop_length=hop_length, offset=n_fft // 2 if center else 0
-    )
-    if not center:
-        return ops.take(x, positions, axis=-1) * weights
-    if pad_mode != "constant":
-        return ops.take(x, _padded_positions(positions, n_samples, pad_mode), axis=-1) * weights
-    inside = ops.logical_and(positions >= 0, positions < n_samples)
-    positions = ops.clip(positions, 0, ops.maximum(n_samples - 1, 0))
-    return ops.take(x, positions, axis=-1) * ops.where(inside, weights, ops.zeros_like(weights))
-
-
-def _strided_frames(x, *, n_fft: int, hop_length: int, window_values, center: bool, pad_mode: str):
-    """Windowed frames ``(..., frames, n_fft)`` by padding once and slicing hop-sized blocks.
-
-    The signal (centre-padded when ``center``) is cut into blocks of ``hop_length`` samples; frame
-    ``t`` is the concatenation of blocks ``t .. t + k - 1`` (``k = ceil(n_fft / hop_length)``),
-    trimmed to ``n_fft``: one gather of contiguous blocks instead of a per-sample gather, as
-    ``tf.signal.frame`` does. Faster than :func:`_windowed_frames` outside XLA.
-    """
-    samples = x.shape[-1] if is_int(x.shape[-1]) else ops.shape(x)[-1]
-    n_frames = num_frames(samples, n_fft=n_fft, hop_length=hop_length, center=center)
-    blocks_per_frame = -(-n_fft // hop_length)
-    # Zeros after the end so the last frame's last block is whole (trimmed off again below).
-    tail = blocks_per_frame * hop_length - n_fft
-    if center:
-        x = _pad_last_axis(x, n_fft // 2, n_fft // 2, mode=pad_mode)
-    if tail:
-        x = _pad_last_axis(x, 0, tail)
-    n_blocks = n_frames + blocks_per_frame - 1
-    lead = tuple(d if is_int(d) else ops.shape(x)[i] for i, d in enumerate(x.shape[:-1]))
-    usable = n_blocks * hop_length
-    blocks = ops.reshape(x[..., :usable], lead + (n_blocks, hop_length))
-    if blocks_per_frame > 1:
-        # One gather of whole blocks writes every frame in a single pass (1.4x faster in a
-        # TensorFlow graph than slicing k shifted views and concatenating them).
-        starts = ops.expand_dims(ops.arange(n_frames, dtype="int32"), 1)
-        blocks = ops.take(blocks, starts + ops.arange(blocks_per_frame, dtype="int32"), axis=-2)
-    frames = ops.reshape(blocks, lead + (n_frames, blocks_per_frame * hop_length))
-    if blocks_per_frame * hop_length != n_fft:
-        frames = frames[..., :n_fft]
-    return frames * cast_like(window_values, x)
-
-
-@keyword_arguments(*argument_names(StftConfig))
-def stft(x=None, **kwargs):
+def stft(
+    x: Tensor = None,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Window = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    **kwargs: Unpack[NoOtherArguments],
+) -> tuple[Tensor, Tensor]:
     """Short-time Fourier transform of ``(..., samples)`` as ``(real, imag)``, each ``(..., frames, bins)``.
 
     Args:
         x: real signal, ``(..., samples)``; integer input is cast to float32.
-        {arguments}
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Gives ``n_fft // 2 + 1`` bins.
+            Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4`` (512 for
+            the default ``n_fft``). Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, Keras
+            ``sequence_length``, tf.signal ``frame_length``); None means ``n_fft``. A shorter window
+            is zero-padded and centred inside ``n_fft``, as librosa does. Default: ``None``.
+        window: periodic, as ``scipy.signal.get_window(..., fftbins=True)`` (librosa,
+            torchaudio): a name ("hann", "hamming", "blackman", "kaiser", any scipy window;
+            "kaiser" alone is ``("kaiser", 12.0)``), a tuple with its parameters (``("tukey",
+            0.25)``), or ``win_length`` samples as an array, a tensor or a Keras variable
+            (gradients flow to it). See :func:`audioflow.ops.get_window`. Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros: librosa's default since
+            0.9), "reflect" (torchaudio, nnAudio and ``keras.ops.stft``), "edge", "symmetric" or
+            "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
+            repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
+            Default: ``'constant'``.
 
-    Frame count: :func:`audioflow.ops.num_frames`; an empty signal (or batch) gives the
-    corresponding empty (or all-zero) spectrum. Matches ``librosa.stft`` (transposed) to float32
-    precision. How the frames are made depends on the backend and mode (:func:`framing_method`):
-    one gather that pads and windows in the same pass (XLA), hop-sized block copies (TensorFlow
-    without XLA), or ``keras.ops.stft`` on the padded signal (PyTorch); then ``keras.ops.rfft``.
-    Inside :func:`audioflow.ops.export_safe_stft`: the gather, then a real DFT as matrix products.
+    Returns:
+        ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)``; ``frames`` is
+        :func:`audioflow.ops.num_frames`. An empty signal (or batch) gives the corresponding empty
+        (or all-zero) spectrum.
+
+    Parity: ``librosa.stft`` (transposed) to float32 precision. How the frames are made depends on
+    the backend and mode (:func:`framing_method`): one gather that pads and windows in the same
+    pass (XLA), hop-sized block copies (TensorFlow without XLA), or ``keras.ops.stft`` on the
+    padded signal (PyTorch); then ``keras.ops.rfft``. Inside
+    :func:`audioflow.ops.export_safe_stft`: the gather, then a real DFT as matrix products.
+
+    Example:
+        >>> real, imag = stft(np.zeros((2, 16000), "float32"), n_fft=512, hop_length=128)
+        >>> tuple(real.shape)
+        (2, 126, 257)
     """
-    arguments = take_arguments(stft, kwargs)
     x = check_input("stft", x, kwargs)
-    n_fft, hop, win, window, center, pad_mode = stft_arguments(**arguments)
+    settings = StftConfig.from_arguments(locals())
+    return _stft(x, settings)
+
+
+def _stft(x, settings: StftConfig):
+    """:func:`stft` with validated settings (what the layers call: nothing is checked again)."""
+    n_fft, hop, win = settings.n_fft, settings.resolved_hop_length, settings.resolved_win_length
+    window, center, pad_mode = settings.resolved_window, settings.center, settings.pad_mode
     x = _as_float(x)
     _check_static_input(x, center=center, pad_mode=pad_mode)
     samples = static_size(x.shape[-1])
@@ -259,9 +189,18 @@ def stft(x=None, **kwargs):
     return ops.rfft(frames, fft_length=n_fft)
 
 
-def magnitude_power(real, imag, power: float = 2.0):
-    """``|X| ** power`` from the real and imaginary parts, without a square root for power 2."""
-    power = check_power(power)
+def magnitude_power(real: Tensor, imag: Tensor, power: float = 2.0) -> Tensor:
+    """``|X| ** power`` from the real and imaginary parts, without a square root for power 2.
+
+    Args:
+        real: real part of a spectrum, any shape.
+        imag: imaginary part, the same shape.
+        power: exponent of the magnitude, > 0: 2.0 the power, 1.0 the magnitude. Default: ``2.0``.
+    """
+    return _magnitude_power(real, imag, check_power(power))
+
+
+def _magnitude_power(real, imag, power: float):
     squared = ops.square(real) + ops.square(imag)
     if power == 2.0:
         return squared
@@ -270,26 +209,67 @@ def magnitude_power(real, imag, power: float = 2.0):
     return ops.power(squared, power / 2.0)
 
 
-@keyword_arguments(*argument_names(StftConfig), "power")
-def spectrogram(x=None, **kwargs):
+def spectrogram(
+    x: Tensor = None,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Window = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    power: float = 2.0,
+    **kwargs: Unpack[NoOtherArguments],
+) -> Tensor:
     """``|stft(x)| ** power``: ``(..., samples)`` -> ``(..., frames, n_fft // 2 + 1)``.
 
     ``power=2`` is the power spectrogram (librosa default), ``power=1`` the magnitude.
-    Matches ``np.abs(librosa.stft(x, ...)) ** power`` transposed.
 
     Args:
         x: real signal, ``(..., samples)``; integer input is cast to float32.
-        {arguments}
+        n_fft: FFT size in samples, from 2 to 2**20 (librosa/torchaudio ``n_fft``, Keras/tf.signal
+            ``fft_length``); 2048 samples = 93 ms at 22.05 kHz. Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, Keras
+            ``sequence_stride``, tf.signal ``frame_step``); None means ``win_length // 4``.
+            Default: ``None``.
+        win_length: window length in samples, <= ``n_fft`` (torchaudio ``win_length``, tf.signal
+            ``frame_length``); None means ``n_fft``; a shorter window is zero-padded and centred.
+            Default: ``None``.
+        window: a scipy window name, a ``(name, *parameters)`` tuple, or ``win_length`` samples
+            (array, tensor or Keras variable), periodic as librosa (see :func:`stft`).
+            Default: ``'hann'``.
+        center: pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at
+            ``t * hop_length`` (librosa/torchaudio ``center``). Default: ``True``.
+        pad_mode: how ``center`` pads, as ``np.pad``: "constant" (zeros, librosa), "reflect"
+            (torchaudio, ``keras.ops.stft``), "edge", "symmetric" or "wrap". Default: ``'constant'``.
+        power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
+            default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
+            Default: ``2.0``.
+
+    Parity: ``np.abs(librosa.stft(x, ...)) ** power`` transposed, to float32 precision.
+
+    Example:
+        >>> spectrogram(np.zeros((2, 16000), "float32"), n_fft=512, power=1.0).shape[-1]
+        257
     """
-    arguments = take_arguments(spectrogram, kwargs)
     x = check_input("spectrogram", x, kwargs)
-    power = check_power(arguments.pop("power"))
-    real, imag = stft(x, **arguments)
-    return magnitude_power(real, imag, power)
+    settings = StftConfig.from_arguments(locals())
+    return _spectrogram(x, settings, check_power(power))
+
+
+def _spectrogram(x, settings: StftConfig, power: float):
+    """:func:`spectrogram` with validated settings (what the layers call)."""
+    real, imag = _stft(x, settings)
+    return _magnitude_power(real, imag, power)
 
 
 def overlap_add(frames, hop_length: int):
-    """Sum frames ``(..., frames, frame_length)`` hop-spaced into ``(..., (frames - 1) * hop + frame_length)``."""
+    """Sum frames ``(..., frames, frame_length)`` hop-spaced into ``(..., (frames - 1) * hop + frame_length)``.
+
+    Args:
+        frames: ``(..., frames, frame_length)``.
+        hop_length: samples between frame starts, >= 1.
+    """
     hop_length = check_int("hop_length", hop_length, minimum=1)
     frame_length = frames.shape[-1]
     blocks_per_frame = -(-frame_length // hop_length)
@@ -314,6 +294,13 @@ def istft_length(
 
     ``length`` when given, else ``hop_length * (n_frames - 1) + n_fft`` less ``2 * (n_fft // 2)``
     with ``center`` (never below 0), as ``librosa.istft``. Used by ``InverseSTFT`` for its shape.
+
+    Args:
+        n_frames: frames of the STFT.
+        n_fft: its FFT size in samples.
+        hop_length: its hop in samples (resolved).
+        center: whether its frames were centred.
+        length: the requested output length, or None. Default: ``None``.
     """
     if length is not None:
         return int(length)
@@ -321,8 +308,16 @@ def istft_length(
     return max(0, hop_length * (n_frames - 1) + n_fft - (2 * (n_fft // 2) if center else 0))
 
 
-@keyword_arguments("n_fft", "hop_length", "win_length", "window", "center", "length")
-def istft(stft_matrix, **kwargs):
+def istft(
+    stft_matrix: tuple[Tensor, Tensor],
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Window = "hann",
+    center: bool = True,
+    length: int | None = None,
+) -> Tensor:
     """Inverse STFT of ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)`` -> ``(..., samples)``.
 
     Weighted overlap-add normalised by the window's summed square, as ``librosa.istft``; without
@@ -334,12 +329,33 @@ def istft(stft_matrix, **kwargs):
 
     Args:
         stft_matrix: ``(real, imag)``, each ``(..., frames, n_fft // 2 + 1)``, as :func:`stft` gives.
-        {arguments}
+        n_fft: FFT size in samples of the STFT that made the input, from 2 to 2**20 (librosa
+            ``n_fft``). Default: ``2048``.
+        hop_length: samples between frames (librosa/torchaudio ``hop_length``, tf.signal
+            ``frame_step``); None means ``win_length // 4``. Default: ``None``.
+        win_length: window length in samples, <= ``n_fft``; None means ``n_fft`` (torchaudio
+            ``win_length``). Default: ``None``.
+        window: the STFT's window: a scipy window name, a ``(name, *parameters)`` tuple, or
+            ``win_length`` samples (array, tensor or Keras variable). Default: ``'hann'``.
+        center: whether the STFT centred its frames (``n_fft // 2`` samples of padding to drop
+            at both ends, librosa ``center``). Default: ``True``.
+        length: output length in samples (>= 0): the output is trimmed or zero-padded to it. None
+            gives ``hop_length * (frames - 1)`` samples when ``center=True``; pass the original
+            length to get it back exactly. Default: ``None``.
+
+    Example:
+        >>> x = np.random.default_rng(0).standard_normal((1, 4000)).astype("float32")
+        >>> y = istft(stft(x, n_fft=512), n_fft=512, length=4000)   # ~= x
     """
-    arguments = take_arguments(istft, kwargs, only=True)
-    length = arguments.pop("length")
-    n_fft, hop, win, window, center, _ = stft_arguments(pad_mode="constant", **arguments)
+    settings = StftConfig.from_arguments(locals())
     length = check_int("length", length, minimum=0, maximum=MAX_SAMPLES, allow_none=True)
+    return _istft(stft_matrix, settings, length)
+
+
+def _istft(stft_matrix, settings: StftConfig, length: int | None):
+    """:func:`istft` with validated settings (what the layers call)."""
+    n_fft, hop, win = settings.n_fft, settings.resolved_hop_length, settings.resolved_win_length
+    window, center = settings.resolved_window, settings.center
     real, imag = stft_matrix
     real = _as_float(real)
     dtype = dtype_name(real)

@@ -25,6 +25,7 @@ def get_window(window, win_length: int, *, dtype=np.float32) -> np.ndarray:
             ``("tukey", 0.25)``), or a bare number (the kaiser beta, as scipy). "kaiser" alone means
             ``("kaiser", 12.0)``. Or a real array of ``win_length`` values, used as is.
         win_length: window length in samples.
+        dtype: of the array. Default: ``<class 'numpy.float32'>``.
 
     Matches ``scipy.signal.get_window(window, win_length, fftbins=True)``, which librosa uses.
     Invalid windows (unknown names, NaN parameters, complex or boolean arrays) raise

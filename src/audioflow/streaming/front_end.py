@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import keras
 import numpy as np
 from keras import ops
 
-from audioflow._arguments import argument_names
 from audioflow._validation import check_chunk, check_streamable_settings, check_streaming_parts
 from audioflow.config import StftConfig
 from audioflow.layers import MFCC, PCEN, STFT, LogMelSpectrogram, MelSpectrogram, Spectrogram
@@ -83,7 +83,7 @@ class StreamingFrontEnd:
         check_streamable_settings(
             self.layer.center, getattr(self.layer, "ref", None), getattr(self.layer, "top_db", None)
         )
-        config = StftConfig(**{name: getattr(self.layer, name) for name in argument_names(StftConfig)})
+        config = StftConfig(**{f.name: getattr(self.layer, f.name) for f in dataclasses.fields(StftConfig)})
         self.n_fft = config.n_fft
         self.hop_length = config.resolved_hop_length
         self._blocks = {}
