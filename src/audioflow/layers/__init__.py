@@ -15,6 +15,7 @@ from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
+from audioflow.layers.resample import RandomSpeed, Resample
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
@@ -31,7 +32,9 @@ __all__ = [
     "PCEN",
     "Mixup",
     "PowerToDb",
+    "Resample",
     "RandomGain",
+    "RandomSpeed",
     "RandomTimeShift",
     "SpecAugment",
     "Spectrogram",

@@ -31,6 +31,7 @@ from audioflow.ops.filters import (
 from audioflow.ops.framing import frame, num_frames
 from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
 from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
+from audioflow.ops.resample import resample
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
 from audioflow.ops.windows import get_window
@@ -71,6 +72,7 @@ __all__ = [
     "power_to_db",
     "random_gain",
     "random_time_shift",
+    "resample",
     "savgol_delta_weights",
     "smoothing_coefficient",
     "spec_augment",
