@@ -129,6 +129,16 @@ SPEC_AUGMENT_ARGUMENTS = {
     "mask_value": pool(["mean", "zero", np.str_("zero")], ["max", None, 0]),
 }
 
+RESAMPLE_ARGUMENTS = {
+    "sample_rate": pool([8000, 16000, 44100, np.int64(22050)], [0, -8000, 8000.5, "8000", None, NAN]),
+    "target_sample_rate": pool([8000, 16000, 48000, np.int64(16000)], [0, -1, 1.5, "16000", None]),
+    "quality": pool([None, "default", "kaiser_fast"], ["best", 1]),
+    "lowpass_filter_width": pool([1, 6, 16], [0, -6, 6.5, "6", None]),
+    "rolloff": pool([0.5, 0.99, 1.0, np.float32(0.9)], [0.0, 1.5, -0.1, NAN, "0.99"]),
+    "method": pool(["sinc_interp_hann", "sinc_interp_kaiser"], ["kaiser", None, 1]),
+    "beta": pool([None, 0.0, 8.6, np.float64(14.0)], [-1.0, NAN, "8"]),
+}
+
 WAVEFORM = (2, 1100)
 SPECTRUM = (2, 12, 9)
 
@@ -144,6 +154,8 @@ class Spec:
     training: bool | None = None
     #: Non-negative input (spectra for dB layers).
     positive: bool = False
+    #: Arguments without a default, always passed (valid values drawn like the others).
+    required: dict = dataclasses.field(default_factory=dict)
 
 
 def _istft_input(kwargs):
@@ -199,6 +211,19 @@ FUZZ_SPECS = {
         },
         training=True,
     ),
+    "Resample": Spec(
+        RESAMPLE_ARGUMENTS,
+        required={name: RESAMPLE_ARGUMENTS[name] for name in ("sample_rate", "target_sample_rate")},
+    ),
+    "RandomSpeed": Spec(
+        {
+            "sample_rate": pool([8000, 16000, np.int64(22050)], [0, -1, 16000.5, "16000", None]),
+            "factors": pool([(0.9, 1.0, 1.1), [1.0], (0.5, 2.0)], [(), (0.0,), (-1.0, 1.0), "fast", 1.1]),
+            **SEED,
+        },
+        required={"sample_rate": pool([8000, 16000], [])},
+        training=True,
+    ),
     "SpecAugment": Spec(SPEC_AUGMENT_ARGUMENTS | SEED, input_shape=(2, 24, 16), training=True),
     "PCEN": Spec(
         {
@@ -232,9 +257,10 @@ FUZZ_SPECS = {
 def _cases(spec: Spec, rng: np.random.Generator):
     names = list(spec.arguments)
     for _ in range(CASES_PER_LAYER):
-        kwargs, invalid = {}, []
+        kwargs = {name: values.valid[rng.integers(len(values.valid))] for name, values in spec.required.items()}
+        invalid = []
         for name in names:
-            if rng.random() < 0.5:
+            if rng.random() < 0.5 and name not in spec.required:
                 continue
             choices = spec.arguments[name]
             bad = bool(choices.invalid) and rng.random() < INVALID_PROBABILITY

@@ -149,7 +149,7 @@ class RandomSpeed(AudioLayer):
         super().__init__(**kwargs)
         if isinstance(factors, (str, bytes)) or not isinstance(factors, Sequence) or not factors:
             raise parameter_error("factors", "a non-empty sequence of numbers", factors=factors)
-        self._settings = tuple(speed_settings(sample_rate=sample_rate, factor=f) for f in factors)
+        self._settings = tuple(speed_settings(sample_rate=sample_rate, factor=f, argument="factors") for f in factors)
         self.seed = check_int("seed", seed, allow_none=True)
         self.sample_rate, self.factors = sample_rate, tuple(factors)
         self.seed_generator = keras.random.SeedGenerator(self.seed)

@@ -200,18 +200,19 @@ def resample(
     return apply_resample(as_float(x), settings)
 
 
-def speed_settings(*, sample_rate: int, factor: float) -> ResampleSettings:
+def speed_settings(*, sample_rate: int, factor: float, argument: str = "factor") -> ResampleSettings:
     """The resampling that plays ``sample_rate`` audio ``factor`` times faster (torchaudio ``Speed``).
 
     The signal is taken as sampled at ``int(factor * sample_rate)`` Hz and resampled to
     ``sample_rate``: its duration is divided by ``factor`` and its pitch multiplied by it, as
-    Kaldi's and ESPnet's speed perturbation (sox ``speed``) do.
+    Kaldi's and ESPnet's speed perturbation (sox ``speed``) do. ``argument`` names the factor in
+    errors (a layer's ``factors``).
     """
     sample_rate = check_int("sample_rate", sample_rate, minimum=1)
-    factor = check_number("factor", factor, exclusive_minimum=0)
+    factor = check_number(argument, factor, exclusive_minimum=0)
     source = int(factor * sample_rate)
     if source < 1:
-        raise parameter_error("factor", "large enough that factor * sample_rate >= 1", factor=factor)
+        raise parameter_error(argument, "large enough that factor * sample_rate >= 1", **{argument: factor})
     return resample_settings(sample_rate=source, target_sample_rate=sample_rate)
 
 
