@@ -129,6 +129,18 @@ SPEC_AUGMENT_ARGUMENTS = {
     "mask_value": pool(["mean", "zero", np.str_("zero")], ["max", None, 0]),
 }
 
+DESCRIPTOR_STFT = {
+    "n_fft": pool([256, 400, 512, 1024, np.int64(512)], [0, -512, 512.0, "512", None, NAN]),
+    **{name: STFT_ARGUMENTS[name] for name in ("win_length", "window", "center")},
+    "hop_length": pool([64, 160, 512, np.int64(100)], [0, -64, 2.5, "64", NAN]),
+    "pad_mode": pool(["constant", "edge"], ["mirror", None]),
+}
+DESCRIPTOR_RATE = pool([8000, 22050, np.float32(16000.0)], [0, -1, NAN, "22050", None])
+FRAME_ARGUMENTS = {
+    "frame_length": pool([64, 256, 511, np.int64(128)], [0, -1, 2.5, "64", None]),
+    "hop_length": pool([16, 64, 500, np.int64(100)], [0, -64, 2.5, "64", NAN]),
+    "center": pool([True, False], ["yes", None]),
+}
 RESAMPLE_ARGUMENTS = {
     "sample_rate": pool([8000, 16000, 44100, np.int64(22050)], [0, -8000, 8000.5, "8000", None, NAN]),
     "target_sample_rate": pool([8000, 16000, 48000, np.int64(16000)], [0, -1, 1.5, "16000", None]),
@@ -211,6 +223,58 @@ FUZZ_SPECS = {
         },
         training=True,
     ),
+    "SpectralCentroid": Spec(
+        {**DESCRIPTOR_STFT, "sample_rate": MEL_ARGUMENTS["sample_rate"]}, related=("hop_length",)
+    ),
+    "SpectralBandwidth": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "p": pool([1, 2.0, 3, np.float32(1.5)], [0, -1, NAN, "2", None]),
+            "norm": pool([True, False], ["yes", None]),
+        },
+        related=("hop_length",),
+    ),
+    "SpectralRolloff": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "roll_percent": pool([0.1, 0.85, np.float64(0.5)], [0, 1, 1.5, -0.2, NAN, "0.8"]),
+        },
+        related=("hop_length",),
+    ),
+    "SpectralFlatness": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "amin": pool([1e-10, 1e-5, np.float32(1e-8)], [0, -1e-10, NAN, "1e-10"]),
+            "power": POWER["power"],
+        },
+        related=("hop_length",),
+    ),
+    "SpectralContrast": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "sample_rate": pool([22050, 44100, np.int64(32000)], [0, -1, NAN, "22050", None]),
+            "fmin": pool([100.0, 200, np.float32(150.0)], [0, -200, NAN, 1e6, "200"]),
+            "n_bands": pool([1, 3, 6, np.int64(4)], [0, -1, 2.5, "6", None]),
+            "quantile": pool([0.02, 0.5, np.float64(0.1)], [0, 1.0, -0.1, NAN, "0.02"]),
+            "linear": pool([True, False], ["no", None]),
+        },
+        related=("hop_length", "fmin", "n_bands", "n_fft"),
+    ),
+    "RMS": Spec(
+        {
+            **FRAME_ARGUMENTS,
+            "pad_mode": pool(["constant", "reflect", "edge"], ["mirror", None, 1]),
+        }
+    ),
+    "ZeroCrossingRate": Spec(
+        {
+            **FRAME_ARGUMENTS,
+            "threshold": pool([0.0, 1e-10, 0.01], [-1.0, NAN, "0"]),
+            "ref_magnitude": pool([None, 0.5, 2], [-1, NAN, "1"]),
+            "zero_pos": pool([True, False], ["x", None]),
+            "pad": pool([True, False], [1.5, None]),
+        }
+    ),
     "Resample": Spec(
         RESAMPLE_ARGUMENTS,
         required={name: RESAMPLE_ARGUMENTS[name] for name in ("sample_rate", "target_sample_rate")},
@@ -257,7 +321,9 @@ FUZZ_SPECS = {
 def _cases(spec: Spec, rng: np.random.Generator):
     names = list(spec.arguments)
     for _ in range(CASES_PER_LAYER):
-        kwargs = {name: values.valid[rng.integers(len(values.valid))] for name, values in spec.required.items()}
+        kwargs = {
+            name: values.valid[rng.integers(len(values.valid))] for name, values in spec.required.items()
+        }
         invalid = []
         for name in names:
             if rng.random() < 0.5 and name not in spec.required:

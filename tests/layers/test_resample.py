@@ -64,7 +64,9 @@ def test_random_speed_passes_the_keras_conformance_harness():
 @pytest.mark.parametrize("method", ["sinc_interp_hann", "sinc_interp_kaiser"])
 def test_resample_layer_equals_torchaudio_transform(method):
     x = _waveforms((3, 4410))
-    layer = layers.Resample(sample_rate=44100, target_sample_rate=16000, method=method, lowpass_filter_width=8)
+    layer = layers.Resample(
+        sample_rate=44100, target_sample_rate=16000, method=method, lowpass_filter_width=8
+    )
     expected = _torchaudio(x, 44100, 16000, resampling_method=method, lowpass_filter_width=8)
     np.testing.assert_allclose(to_numpy(layer(x)), expected, atol=RESAMPLE_ATOL, rtol=0)
 
@@ -73,8 +75,13 @@ def test_quality_presets_are_resampys_filters():
     x = _waveforms((1, 2000))
     best = layers.Resample(sample_rate=16000, target_sample_rate=8000, quality="kaiser_best")
     expected = _torchaudio(
-        x, 16000, 8000, lowpass_filter_width=64, rolloff=0.9475937167399596,
-        resampling_method="sinc_interp_kaiser", beta=14.769656459379492,
+        x,
+        16000,
+        8000,
+        lowpass_filter_width=64,
+        rolloff=0.9475937167399596,
+        resampling_method="sinc_interp_kaiser",
+        beta=14.769656459379492,
     )
     np.testing.assert_allclose(to_numpy(best(x)), expected, atol=RESAMPLE_ATOL, rtol=0)
     with pytest.raises(ParameterError, match="`quality` must be None when filter arguments are given"):

@@ -61,6 +61,33 @@ CASES = {
     "amplitude_to_db": (lambda: layers.AmplitudeToDb(), _power, _decibels),
     "pcen": (lambda: layers.PCEN(sample_rate=8000, hop_length=16), _power, _relative(POWER_RTOL)),
     "leaf": (lambda: layers.Leaf(sample_rate=8000, n_filters=8), _waveforms, _relative(POWER_RTOL)),
+    "centroid": (
+        lambda: layers.SpectralCentroid(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "bandwidth": (
+        lambda: layers.SpectralBandwidth(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "rolloff": (
+        lambda: layers.SpectralRolloff(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "flatness": (lambda: layers.SpectralFlatness(n_fft=64, hop_length=16), _waveforms, _relative(POWER_RTOL)),
+    "contrast": (
+        lambda: layers.SpectralContrast(sample_rate=8000, n_fft=256, hop_length=16, n_bands=3, fmin=300),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "rms": (lambda: layers.RMS(frame_length=64, hop_length=16), _waveforms, _relative(POWER_RTOL)),
+    "zcr": (
+        lambda: layers.ZeroCrossingRate(frame_length=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
     "resample": (
         lambda: layers.Resample(sample_rate=8000, target_sample_rate=5000),
         _waveforms,

@@ -59,8 +59,11 @@ def test_real_recording_matches(real_clips):
 def test_tone_keeps_its_frequency_and_level():
     rate, target, tone = 44100, 16000, 1000.0
     t = np.arange(44100) / rate
-    y = to_numpy(ops.resample(np.sin(2 * np.pi * tone * t)[None].astype(np.float32), sample_rate=rate,
-                              target_sample_rate=target))[0]
+    y = to_numpy(
+        ops.resample(
+            np.sin(2 * np.pi * tone * t)[None].astype(np.float32), sample_rate=rate, target_sample_rate=target
+        )
+    )[0]
     spectrum = np.abs(np.fft.rfft(y[1000:-1000] * np.hanning(len(y) - 2000)))
     peak = np.argmax(spectrum) * target / (len(y) - 2000)
     assert abs(peak - tone) < 2.0
@@ -70,7 +73,9 @@ def test_tone_keeps_its_frequency_and_level():
 def test_same_rate_is_identity_and_empty_stays_empty():
     x = np.random.default_rng(0).standard_normal((2, 50)).astype(np.float32)
     np.testing.assert_array_equal(to_numpy(ops.resample(x, sample_rate=8000, target_sample_rate=8000)), x)
-    assert to_numpy(ops.resample(np.zeros((2, 0), "float32"), sample_rate=16000, target_sample_rate=8000)).shape == (2, 0)
+    assert to_numpy(
+        ops.resample(np.zeros((2, 0), "float32"), sample_rate=16000, target_sample_rate=8000)
+    ).shape == (2, 0)
 
 
 @pytest.mark.backend_independent

@@ -11,6 +11,15 @@ from audioflow._backend import require_keras_backend
 require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
+from audioflow.layers.descriptors import (
+    RMS,
+    SpectralBandwidth,
+    SpectralCentroid,
+    SpectralContrast,
+    SpectralFlatness,
+    SpectralRolloff,
+    ZeroCrossingRate,
+)
 from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
@@ -20,6 +29,13 @@ from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
+    "ZeroCrossingRate",
+    "SpectralRolloff",
+    "SpectralFlatness",
+    "SpectralContrast",
+    "SpectralCentroid",
+    "SpectralBandwidth",
+    "RMS",
     "AddNoise",
     "AmplitudeToDb",
     "Delta",

@@ -84,7 +84,12 @@ class Resample(AudioLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        passed = {"lowpass_filter_width": lowpass_filter_width, "rolloff": rolloff, "method": method, "beta": beta}
+        passed = {
+            "lowpass_filter_width": lowpass_filter_width,
+            "rolloff": rolloff,
+            "method": method,
+            "beta": beta,
+        }
         filters = dict(passed)
         if quality is not None:
             check_choice("quality", quality, tuple(RESAMPLE_PRESETS))
@@ -99,7 +104,9 @@ class Resample(AudioLayer):
         )
         self.sample_rate, self.target_sample_rate, self.quality = sample_rate, target_sample_rate, quality
         self.lowpass_filter_width, self.rolloff, self.method, self.beta = passed.values()
-        self._remember(sample_rate=sample_rate, target_sample_rate=target_sample_rate, quality=quality, **passed)
+        self._remember(
+            sample_rate=sample_rate, target_sample_rate=target_sample_rate, quality=quality, **passed
+        )
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
     def _transform(self, x):
@@ -149,7 +156,9 @@ class RandomSpeed(AudioLayer):
         super().__init__(**kwargs)
         if isinstance(factors, (str, bytes)) or not isinstance(factors, Sequence) or not factors:
             raise parameter_error("factors", "a non-empty sequence of numbers", factors=factors)
-        self._settings = tuple(speed_settings(sample_rate=sample_rate, factor=f, argument="factors") for f in factors)
+        self._settings = tuple(
+            speed_settings(sample_rate=sample_rate, factor=f, argument="factors") for f in factors
+        )
         self.seed = check_int("seed", seed, allow_none=True)
         self.sample_rate, self.factors = sample_rate, tuple(factors)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
