@@ -275,6 +275,31 @@ FUZZ_SPECS = {
             "pad": pool([True, False], [1.5, None]),
         }
     ),
+    "ChromaSTFT": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "sample_rate": DESCRIPTOR_RATE,
+            "tuning": pool([0.0, -0.3, np.float32(0.2)], [NAN, INF, "0"]),
+            "n_chroma": pool([12, 24, np.int64(7)], [0, -12, 12.5, "12"]),
+            "norm": pool([np.inf, 1, 2.0, None], [0, -1, "inf"]),
+            "octwidth": pool([None, 1.0, 2], [0, -2, NAN]),
+            "base_c": pool([True, False], ["C", None]),
+        },
+        related=("hop_length",),
+    ),
+    "LFCC": Spec(
+        {
+            "sample_rate": pool([8000, 16000, np.int64(22050)], [0, -1, NAN, "16000", None]),
+            "n_filter": pool([20, 40, 128, np.int64(64)], [0, -1, 40.5, "40", None]),
+            "n_lfcc": pool([1, 13, 20], [0, -1, 10**4, "13", None]),
+            "f_min": pool([0.0, 50, np.float32(20.0)], [-1.0, NAN, "0"]),
+            "log_lf": pool([True, False], ["yes", None]),
+            "top_db": pool([None, 80.0, 40], [-1.0, NAN, "80"]),
+            "n_fft": pool([256, 400, 512, np.int64(400)], [0, -400, "400", None, NAN]),
+            "pad_mode": pool(["reflect", "constant"], ["mirror", None]),
+        },
+        related=("hop_length", "n_filter", "n_lfcc", "f_max", "f_min", "n_fft"),
+    ),
     "Resample": Spec(
         RESAMPLE_ARGUMENTS,
         required={name: RESAMPLE_ARGUMENTS[name] for name in ("sample_rate", "target_sample_rate")},

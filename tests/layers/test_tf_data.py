@@ -88,6 +88,16 @@ CASES = {
         _waveforms,
         _relative(POWER_RTOL),
     ),
+    "chroma": (
+        lambda: layers.ChromaSTFT(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "lfcc": (
+        lambda: layers.LFCC(sample_rate=8000, n_fft=64, n_filter=12, n_lfcc=6),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
     "resample": (
         lambda: layers.Resample(sample_rate=8000, target_sample_rate=5000),
         _waveforms,

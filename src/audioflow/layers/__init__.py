@@ -11,6 +11,7 @@ from audioflow._backend import require_keras_backend
 require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
+from audioflow.layers.chroma import ChromaSTFT
 from audioflow.layers.descriptors import (
     RMS,
     SpectralBandwidth,
@@ -22,6 +23,7 @@ from audioflow.layers.descriptors import (
 )
 from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.leaf import Leaf
+from audioflow.layers.lfcc import LFCC
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
 from audioflow.layers.resample import RandomSpeed, Resample
@@ -29,6 +31,8 @@ from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
+    "LFCC",
+    "ChromaSTFT",
     "ZeroCrossingRate",
     "SpectralRolloff",
     "SpectralFlatness",
