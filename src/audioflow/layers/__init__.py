@@ -26,11 +26,14 @@ from audioflow.layers.leaf import Leaf
 from audioflow.layers.lfcc import LFCC
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
+from audioflow.layers.phase import GriffinLim, InverseMelScale
 from audioflow.layers.resample import RandomSpeed, Resample
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
+    "InverseMelScale",
+    "GriffinLim",
     "LFCC",
     "ChromaSTFT",
     "ZeroCrossingRate",
