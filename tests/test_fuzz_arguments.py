@@ -300,6 +300,31 @@ FUZZ_SPECS = {
         },
         related=("hop_length", "n_filter", "n_lfcc", "f_max", "f_min", "n_fft"),
     ),
+    "GriffinLim": Spec(
+        {
+            "n_fft": pool([64, 128, 255, np.int64(128)], [0, 1, -128, "128", None]),
+            "hop_length": pool([None, 16, 32], [0, -16, 2.5, "16"]),
+            "n_iter": pool([0, 1, 3], [-1, 2.5, "3", None]),
+            "momentum": pool([0.0, 0.5, 0.99], [-0.1, 1.0, 1.5, NAN, "0.99"]),
+            "init": pool(["random", None], ["zeros", 0]),
+            "length": pool([None, 100, 500], [-1, 1.5, "100"]),
+            **SEED,
+        },
+        input_shape=lambda kwargs: (2, 6, int(kwargs.get("n_fft", 2048)) // 2 + 1),
+        positive=True,
+    ),
+    "InverseMelScale": Spec(
+        {
+            "sample_rate": pool([8000, 16000, np.int64(22050)], [0, -1, NAN, "16000", None]),
+            "n_fft": pool([256, 512, np.int64(400)], [0, -512, "512", None]),
+            "n_mels": pool([8, 20, np.int64(16)], [0, -5, 8.5, "8", None]),
+            "power": pool([1.0, 2.0, np.float32(2.0)], [0, -1, NAN, "2"]),
+            "n_iter": pool([0, 5, 20], [-1, 2.5, "5"]),
+        },
+        input_shape=lambda kwargs: (2, 7, int(kwargs.get("n_mels", 128))),
+        positive=True,
+        related=("f_min", "f_max", "n_fft"),
+    ),
     "Resample": Spec(
         RESAMPLE_ARGUMENTS,
         required={name: RESAMPLE_ARGUMENTS[name] for name in ("sample_rate", "target_sample_rate")},

@@ -98,6 +98,16 @@ CASES = {
         _waveforms,
         _relative(POWER_RTOL),
     ),
+    "griffin_lim": (
+        lambda: layers.GriffinLim(n_fft=64, hop_length=16, n_iter=2, init=None),
+        _power,
+        _relative(POWER_RTOL),
+    ),
+    "inverse_mel": (
+        lambda: layers.InverseMelScale(sample_rate=8000, n_fft=64, n_mels=8, n_iter=5),
+        lambda: _power(bins=8),
+        _relative(POWER_RTOL),
+    ),
     "resample": (
         lambda: layers.Resample(sample_rate=8000, target_sample_rate=5000),
         _waveforms,
