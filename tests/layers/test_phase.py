@@ -160,6 +160,10 @@ def test_saved_and_loaded(tmp_path):
         (lambda: layers.GriffinLim(init="zeros"), "`init` must be one of"),
         (lambda: layers.GriffinLim(n_iter=-1), "`n_iter` must be"),
         (lambda: layers.InverseMelScale(n_iter=-1), "`n_iter` must be"),
+        (
+            lambda: layers.GriffinLim(n_fft=64, hop_length=32, length=100)(np.ones((1, 6, 33), "float32")),
+            "`length` must be a signal length whose STFT has the input's frame count",
+        ),
         (lambda: layers.InverseMelScale(power=0), "`power` must be > 0"),
         (lambda: layers.InverseMelScale(n_mels=0), "`n_mels`"),
     ],

@@ -8,9 +8,10 @@ import numpy as np
 
 from audioflow._compat import ops
 from audioflow._typing import LayerArguments, Unpack
-from audioflow._validation import check_int, check_number
+from audioflow._validation import check_int, check_number, parameter_error
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.filters import mel_filterbank
+from audioflow.ops.framing import num_frames
 from audioflow.ops.phase import check_griffin_lim_args, griffin_lim, mel_to_stft
 from audioflow.ops.spectral import istft_length
 
@@ -41,7 +42,8 @@ class GriffinLim(AudioLayer):
         n_iter: iterations, >= 0. Default: ``32``.
         momentum: in [0, 1) (torchaudio's check; librosa warns above 1). Default: ``0.99``.
         init: "random" (uniform phases) or None (zero phase). Default: ``"random"``.
-        length: output samples (None: ``hop_length * (frames - 1)`` with ``center``). Default: ``None``.
+        length: output samples (None: ``hop_length * (frames - 1)`` with ``center``); its STFT
+            must have the input's frame count (librosa fails otherwise). Default: ``None``.
         seed: int or None, for the random initial phases. Default: ``None``.
         **kwargs: Keras layer arguments.
 
@@ -97,6 +99,23 @@ class GriffinLim(AudioLayer):
             pad_mode=pad_mode, n_iter=n_iter, momentum=momentum, init=init, length=length, seed=seed
         )
         self.input_spec = keras.InputSpec(min_ndim=3, max_ndim=4)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        frames = input_shape[1]
+        if self.length is None or frames is None:
+            return
+        count = num_frames(
+            self.length, n_fft=self.n_fft, hop_length=self._stft["hop_length"], center=self.center
+        )
+        if count != frames:  # each iteration re-frames the signal: its STFT must have S's frames
+            raise parameter_error(
+                "length",
+                "a signal length whose STFT has the input's frame count",
+                length=self.length,
+                frames=frames,
+                frames_of_length=count,
+            )
 
     def _transform(self, S):
         y = griffin_lim(
