@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from audioflow import ParameterError, layers
-from tests.helpers import synthetic_signals, to_numpy
+from tests.helpers import BACKEND, synthetic_signals, to_numpy
 from tests.keras_conformance import run_layer_test
 from tests.tolerances import POWER_RTOL, relative_error
 
@@ -85,6 +85,11 @@ def test_float64_input_equals_librosa(name):
     make_layer, function = CASES[name]
     x = _signals().astype(np.float64)
     actual, expected = to_numpy(make_layer()(x)), _reference(function, x)
+    if BACKEND == "jax" and name == "contrast":
+        # JAX computes float64 input in float32 (x64 is off by default): the valleys of these pure
+        # tones then sit at float32's noise floor, as in the float32 tests below.
+        assert np.median(np.abs(actual - expected)) <= CONTRAST_DB_ATOL
+        return
     assert relative_error(actual, expected) <= EXACT_RTOL
 
 
