@@ -129,6 +129,28 @@ SPEC_AUGMENT_ARGUMENTS = {
     "mask_value": pool(["mean", "zero", np.str_("zero")], ["max", None, 0]),
 }
 
+DESCRIPTOR_STFT = {
+    "n_fft": pool([256, 400, 512, 1024, np.int64(512)], [0, -512, 512.0, "512", None, NAN]),
+    **{name: STFT_ARGUMENTS[name] for name in ("win_length", "window", "center")},
+    "hop_length": pool([64, 160, 512, np.int64(100)], [0, -64, 2.5, "64", NAN]),
+    "pad_mode": pool(["constant", "edge"], ["mirror", None]),
+}
+DESCRIPTOR_RATE = pool([8000, 22050, np.float32(16000.0)], [0, -1, NAN, "22050", None])
+FRAME_ARGUMENTS = {
+    "frame_length": pool([64, 256, 511, np.int64(128)], [0, -1, 2.5, "64", None]),
+    "hop_length": pool([16, 64, 500, np.int64(100)], [0, -64, 2.5, "64", NAN]),
+    "center": pool([True, False], ["yes", None]),
+}
+RESAMPLE_ARGUMENTS = {
+    "sample_rate": pool([8000, 16000, 44100, np.int64(22050)], [0, -8000, 8000.5, "8000", None, NAN]),
+    "target_sample_rate": pool([8000, 16000, 48000, np.int64(16000)], [0, -1, 1.5, "16000", None]),
+    "quality": pool([None, "default", "kaiser_fast"], ["best", 1]),
+    "lowpass_filter_width": pool([1, 6, 16], [0, -6, 6.5, "6", None]),
+    "rolloff": pool([0.5, 0.99, 1.0, np.float32(0.9)], [0.0, 1.5, -0.1, NAN, "0.99"]),
+    "method": pool(["sinc_interp_hann", "sinc_interp_kaiser"], ["kaiser", None, 1]),
+    "beta": pool([None, 0.0, 8.6, np.float64(14.0)], [-1.0, NAN, "8"]),
+}
+
 WAVEFORM = (2, 1100)
 SPECTRUM = (2, 12, 9)
 
@@ -144,6 +166,8 @@ class Spec:
     training: bool | None = None
     #: Non-negative input (spectra for dB layers).
     positive: bool = False
+    #: Arguments without a default, always passed (valid values drawn like the others).
+    required: dict = dataclasses.field(default_factory=dict)
 
 
 def _istft_input(kwargs):
@@ -199,6 +223,121 @@ FUZZ_SPECS = {
         },
         training=True,
     ),
+    "SpectralCentroid": Spec(
+        {**DESCRIPTOR_STFT, "sample_rate": MEL_ARGUMENTS["sample_rate"]}, related=("hop_length",)
+    ),
+    "SpectralBandwidth": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "p": pool([1, 2.0, 3, np.float32(1.5)], [0, -1, NAN, "2", None]),
+            "norm": pool([True, False], ["yes", None]),
+        },
+        related=("hop_length",),
+    ),
+    "SpectralRolloff": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "roll_percent": pool([0.1, 0.85, np.float64(0.5)], [0, 1, 1.5, -0.2, NAN, "0.8"]),
+        },
+        related=("hop_length",),
+    ),
+    "SpectralFlatness": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "amin": pool([1e-10, 1e-5, np.float32(1e-8)], [0, -1e-10, NAN, "1e-10"]),
+            "power": POWER["power"],
+        },
+        related=("hop_length",),
+    ),
+    "SpectralContrast": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "sample_rate": pool([22050, 44100, np.int64(32000)], [0, -1, NAN, "22050", None]),
+            "fmin": pool([100.0, 200, np.float32(150.0)], [0, -200, NAN, 1e6, "200"]),
+            "n_bands": pool([1, 3, 6, np.int64(4)], [0, -1, 2.5, "6", None]),
+            "quantile": pool([0.02, 0.5, np.float64(0.1)], [0, 1.0, -0.1, NAN, "0.02"]),
+            "linear": pool([True, False], ["no", None]),
+        },
+        related=("hop_length", "fmin", "n_bands", "n_fft"),
+    ),
+    "RMS": Spec(
+        {
+            **FRAME_ARGUMENTS,
+            "pad_mode": pool(["constant", "reflect", "edge"], ["mirror", None, 1]),
+        }
+    ),
+    "ZeroCrossingRate": Spec(
+        {
+            **FRAME_ARGUMENTS,
+            "threshold": pool([0.0, 1e-10, 0.01], [-1.0, NAN, "0"]),
+            "ref_magnitude": pool([None, 0.5, 2], [-1, NAN, "1"]),
+            "zero_pos": pool([True, False], ["x", None]),
+            "pad": pool([True, False], [1.5, None]),
+        }
+    ),
+    "ChromaSTFT": Spec(
+        {
+            **DESCRIPTOR_STFT,
+            "sample_rate": DESCRIPTOR_RATE,
+            "tuning": pool([0.0, -0.3, np.float32(0.2)], [NAN, INF, "0"]),
+            "n_chroma": pool([12, 24, np.int64(7)], [0, -12, 12.5, "12"]),
+            "norm": pool([np.inf, 1, 2.0, None], [0, -1, "inf"]),
+            "octwidth": pool([None, 1.0, 2], [0, -2, NAN]),
+            "base_c": pool([True, False], ["C", None]),
+        },
+        related=("hop_length",),
+    ),
+    "LFCC": Spec(
+        {
+            "sample_rate": pool([8000, 16000, np.int64(22050)], [0, -1, NAN, "16000", None]),
+            "n_filter": pool([20, 40, 128, np.int64(64)], [0, -1, 40.5, "40", None]),
+            "n_lfcc": pool([1, 13, 20], [0, -1, 10**4, "13", None]),
+            "f_min": pool([0.0, 50, np.float32(20.0)], [-1.0, NAN, "0"]),
+            "log_lf": pool([True, False], ["yes", None]),
+            "top_db": pool([None, 80.0, 40], [-1.0, NAN, "80"]),
+            "n_fft": pool([256, 400, 512, np.int64(400)], [0, -400, "400", None, NAN]),
+            "pad_mode": pool(["reflect", "constant"], ["mirror", None]),
+        },
+        related=("hop_length", "n_filter", "n_lfcc", "f_max", "f_min", "n_fft"),
+    ),
+    "GriffinLim": Spec(
+        {
+            "n_fft": pool([64, 128, 255, np.int64(128)], [0, 1, -128, "128", None]),
+            "hop_length": pool([None, 16, 32], [0, -16, 2.5, "16"]),
+            "n_iter": pool([0, 1, 3], [-1, 2.5, "3", None]),
+            "momentum": pool([0.0, 0.5, 0.99], [-0.1, 1.0, 1.5, NAN, "0.99"]),
+            "init": pool(["random", None], ["zeros", 0]),
+            "length": pool([None, 100, 500], [-1, 1.5, "100"]),
+            **SEED,
+        },
+        input_shape=lambda kwargs: (2, 6, int(kwargs.get("n_fft", 2048)) // 2 + 1),
+        positive=True,
+    ),
+    "InverseMelScale": Spec(
+        {
+            "sample_rate": pool([8000, 16000, np.int64(22050)], [0, -1, NAN, "16000", None]),
+            "n_fft": pool([256, 512, np.int64(400)], [0, -512, "512", None]),
+            "n_mels": pool([8, 20, np.int64(16)], [0, -5, 8.5, "8", None]),
+            "power": pool([1.0, 2.0, np.float32(2.0)], [0, -1, NAN, "2"]),
+            "n_iter": pool([0, 5, 20], [-1, 2.5, "5"]),
+        },
+        input_shape=lambda kwargs: (2, 7, int(kwargs.get("n_mels", 128))),
+        positive=True,
+        related=("f_min", "f_max", "n_fft"),
+    ),
+    "Resample": Spec(
+        RESAMPLE_ARGUMENTS,
+        required={name: RESAMPLE_ARGUMENTS[name] for name in ("sample_rate", "target_sample_rate")},
+    ),
+    "RandomSpeed": Spec(
+        {
+            "sample_rate": pool([8000, 16000, np.int64(22050)], [0, -1, 16000.5, "16000", None]),
+            "factors": pool([(0.9, 1.0, 1.1), [1.0], (0.5, 2.0)], [(), (0.0,), (-1.0, 1.0), "fast", 1.1]),
+            **SEED,
+        },
+        required={"sample_rate": pool([8000, 16000], [])},
+        training=True,
+    ),
     "SpecAugment": Spec(SPEC_AUGMENT_ARGUMENTS | SEED, input_shape=(2, 24, 16), training=True),
     "PCEN": Spec(
         {
@@ -232,9 +371,12 @@ FUZZ_SPECS = {
 def _cases(spec: Spec, rng: np.random.Generator):
     names = list(spec.arguments)
     for _ in range(CASES_PER_LAYER):
-        kwargs, invalid = {}, []
+        kwargs = {
+            name: values.valid[rng.integers(len(values.valid))] for name, values in spec.required.items()
+        }
+        invalid = []
         for name in names:
-            if rng.random() < 0.5:
+            if rng.random() < 0.5 and name not in spec.required:
                 continue
             choices = spec.arguments[name]
             bad = bool(choices.invalid) and rng.random() < INVALID_PROBABILITY

@@ -61,6 +61,59 @@ CASES = {
     "amplitude_to_db": (lambda: layers.AmplitudeToDb(), _power, _decibels),
     "pcen": (lambda: layers.PCEN(sample_rate=8000, hop_length=16), _power, _relative(POWER_RTOL)),
     "leaf": (lambda: layers.Leaf(sample_rate=8000, n_filters=8), _waveforms, _relative(POWER_RTOL)),
+    "centroid": (
+        lambda: layers.SpectralCentroid(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "bandwidth": (
+        lambda: layers.SpectralBandwidth(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "rolloff": (
+        lambda: layers.SpectralRolloff(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "flatness": (lambda: layers.SpectralFlatness(n_fft=64, hop_length=16), _waveforms, _relative(POWER_RTOL)),
+    "contrast": (
+        lambda: layers.SpectralContrast(sample_rate=8000, n_fft=256, hop_length=16, n_bands=3, fmin=300),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "rms": (lambda: layers.RMS(frame_length=64, hop_length=16), _waveforms, _relative(POWER_RTOL)),
+    "zcr": (
+        lambda: layers.ZeroCrossingRate(frame_length=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "chroma": (
+        lambda: layers.ChromaSTFT(sample_rate=8000, n_fft=64, hop_length=16),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "lfcc": (
+        lambda: layers.LFCC(sample_rate=8000, n_fft=64, n_filter=12, n_lfcc=6),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "griffin_lim": (
+        lambda: layers.GriffinLim(n_fft=64, hop_length=16, n_iter=2, init=None),
+        _power,
+        _relative(POWER_RTOL),
+    ),
+    "inverse_mel": (
+        lambda: layers.InverseMelScale(sample_rate=8000, n_fft=64, n_mels=8, n_iter=5),
+        lambda: _power(bins=8),
+        _relative(POWER_RTOL),
+    ),
+    "resample": (
+        lambda: layers.Resample(sample_rate=8000, target_sample_rate=5000),
+        _waveforms,
+        _relative(POWER_RTOL),
+    ),
+    "random_speed": (lambda: layers.RandomSpeed(sample_rate=8000, seed=1), _waveforms, _relative(0.0)),
     "spec_augment": (lambda: layers.SpecAugment(seed=1), _power, _relative(0.0)),
     "gain": (lambda: layers.RandomGain(seed=1), _waveforms, _relative(0.0)),
     "noise": (lambda: layers.AddNoise(seed=1), _waveforms, _relative(0.0)),
@@ -102,7 +155,7 @@ def test_layer_in_dataset_map_equals_the_direct_call(name, batched):
         check(mapped, to_numpy(layer(x)))
 
 
-@pytest.mark.parametrize("name", ["spec_augment", "gain", "noise", "time_shift"])
+@pytest.mark.parametrize("name", ["spec_augment", "gain", "noise", "time_shift", "random_speed"])
 def test_random_layers_augment_inside_tf_data_when_training(name):
     make_layer, make_input, _ = CASES[name]
     layer, x = make_layer(), make_input()

@@ -35,6 +35,8 @@ LAYERS = {
     "AmplitudeToDb": (lambda: layers.AmplitudeToDb(), (2, 16, 12)),
     "Delta": (lambda: layers.Delta(), (2, 16, 12)),
     "Delta nearest": (lambda: layers.Delta(mode="nearest", order=2), (2, 16, 12)),
+    "Resample": (lambda: layers.Resample(sample_rate=SR, target_sample_rate=5000), (2, 1000)),
+    "Resample channels": (lambda: layers.Resample(sample_rate=SR, target_sample_rate=16000), (2, 1000, 2)),
 }
 
 

@@ -11,14 +11,38 @@ from audioflow._backend import require_keras_backend
 require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
+from audioflow.layers.chroma import ChromaSTFT
+from audioflow.layers.descriptors import (
+    RMS,
+    SpectralBandwidth,
+    SpectralCentroid,
+    SpectralContrast,
+    SpectralFlatness,
+    SpectralRolloff,
+    ZeroCrossingRate,
+)
 from audioflow.layers.features import MFCC, Delta
 from audioflow.layers.leaf import Leaf
+from audioflow.layers.lfcc import LFCC
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
+from audioflow.layers.phase import GriffinLim, InverseMelScale
+from audioflow.layers.resample import RandomSpeed, Resample
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
+    "InverseMelScale",
+    "GriffinLim",
+    "LFCC",
+    "ChromaSTFT",
+    "ZeroCrossingRate",
+    "SpectralRolloff",
+    "SpectralFlatness",
+    "SpectralContrast",
+    "SpectralCentroid",
+    "SpectralBandwidth",
+    "RMS",
     "AddNoise",
     "AmplitudeToDb",
     "Delta",
@@ -31,7 +55,9 @@ __all__ = [
     "PCEN",
     "Mixup",
     "PowerToDb",
+    "Resample",
     "RandomGain",
+    "RandomSpeed",
     "RandomTimeShift",
     "SpecAugment",
     "Spectrogram",

@@ -17,6 +17,16 @@ from audioflow.ops.augment import (
     spec_augment,
     time_warp,
 )
+from audioflow.ops.chroma import chroma_filterbank
+from audioflow.ops.descriptors import (
+    rms,
+    spectral_bandwidth,
+    spectral_centroid,
+    spectral_contrast,
+    spectral_flatness,
+    spectral_rolloff,
+    zero_crossing_rate,
+)
 from audioflow.ops.dft import export_safe_stft
 from audioflow.ops.features import apply_filterbank, delta, log_mel_spectrogram, melspectrogram, mfcc
 from audioflow.ops.filters import (
@@ -30,12 +40,27 @@ from audioflow.ops.filters import (
 )
 from audioflow.ops.framing import frame, num_frames
 from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
+from audioflow.ops.lfcc import linear_filterbank
 from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
+from audioflow.ops.phase import griffin_lim, mel_to_audio, mel_to_stft
+from audioflow.ops.resample import resample
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
 from audioflow.ops.windows import get_window
 
 __all__ = [
+    "mel_to_stft",
+    "mel_to_audio",
+    "griffin_lim",
+    "linear_filterbank",
+    "zero_crossing_rate",
+    "spectral_rolloff",
+    "spectral_flatness",
+    "spectral_contrast",
+    "spectral_centroid",
+    "spectral_bandwidth",
+    "rms",
+    "chroma_filterbank",
     "add_noise",
     "amplitude_to_db",
     "apply_filterbank",
@@ -71,6 +96,7 @@ __all__ = [
     "power_to_db",
     "random_gain",
     "random_time_shift",
+    "resample",
     "savgol_delta_weights",
     "smoothing_coefficient",
     "spec_augment",
