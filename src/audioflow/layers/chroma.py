@@ -29,13 +29,13 @@ class ChromaSTFT(AudioLayer):
         n_fft: FFT size in samples. Default: ``2048``.
         hop_length: samples between frames (librosa.feature's 512 whatever ``n_fft``). Default: ``512``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``"constant"``.
+        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         tuning: deviation from A440 in fractions of a chroma bin. Default: ``0.0``.
         n_chroma: chroma bins per octave, >= 1. Default: ``12``.
         norm: per-frame normalisation: ``math.inf`` (divide by the maximum, librosa's
-            default), a positive p (p-norm) or None. Default: ``math.inf``.
+            default), a positive p (p-norm) or None. Default: ``inf``.
         ctroct: centre of the octave weighting in octaves above C0 (librosa ``ctroct``). Default: ``5.0``.
         octwidth: width of the octave weighting in octaves; None for none. Default: ``2.0``.
         base_c: start the chroma at C (else at A). Default: ``True``.

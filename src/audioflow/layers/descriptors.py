@@ -86,9 +86,9 @@ class SpectralCentroid(_OfSpectrogram):
         n_fft: FFT size in samples. Default: ``2048``.
         hop_length: samples between frames (librosa.feature's 512 whatever ``n_fft``). Default: ``512``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``"constant"``.
+        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``. A silent frame
@@ -135,9 +135,9 @@ class SpectralBandwidth(_OfSpectrogram):
         n_fft: FFT size in samples. Default: ``2048``.
         hop_length: samples between frames (librosa.feature's 512 whatever ``n_fft``). Default: ``512``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``"constant"``.
+        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         p: order of the deviation from the centroid, > 0. Default: ``2.0``.
         norm: normalise each frame's magnitudes to sum 1 first. Default: ``True``.
         **kwargs: Keras layer arguments.
@@ -187,9 +187,9 @@ class SpectralRolloff(_OfSpectrogram):
         n_fft: FFT size in samples. Default: ``2048``.
         hop_length: samples between frames (librosa.feature's 512 whatever ``n_fft``). Default: ``512``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``"constant"``.
+        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         roll_percent: fraction in (0, 1). Default: ``0.85``.
         **kwargs: Keras layer arguments.
 
@@ -236,9 +236,9 @@ class SpectralFlatness(_OfSpectrogram):
         n_fft: FFT size in samples. Default: ``2048``.
         hop_length: samples between frames (librosa.feature's 512 whatever ``n_fft``). Default: ``512``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``"constant"``.
+        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         amin: floor of ``S ** power``, > 0. Default: ``1e-10``.
         power: exponent of the magnitude, > 0 (2.0: power). Default: ``2.0``.
         **kwargs: Keras layer arguments.
@@ -287,9 +287,9 @@ class SpectralContrast(_OfSpectrogram):
         n_fft: FFT size in samples. Default: ``2048``.
         hop_length: samples between frames (librosa.feature's 512 whatever ``n_fft``). Default: ``512``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``"constant"``.
+        pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         fmin: upper edge of the lowest band in Hz, > 0; ``fmin * 2 ** n_bands`` must be below
             Nyquist. Default: ``200.0``.
         n_bands: octave bands above the first, >= 1 (``n_bands + 1`` values). Default: ``6``.
@@ -373,7 +373,7 @@ class RMS(_OfFrames):
         hop_length: samples between frames, >= 1. Default: ``512``.
         center: pad ``frame_length // 2`` on both sides. Default: ``True``.
         pad_mode: padding for ``center``: "constant" (zeros, librosa's default), "edge" or "reflect".
-            Default: ``"constant"``.
+            Default: ``'constant'``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``.

@@ -37,16 +37,16 @@ class LFCC(AudioLayer):
         f_max: highest filter corner in Hz; None means ``sample_rate // 2``. Default: ``None``.
         n_lfcc: coefficients kept, 1 <= ``n_lfcc`` <= ``n_filter``. Default: ``40``.
         dct_type: 2 (the only type torchaudio's LFCC has). Default: ``2``.
-        norm: "ortho" (orthonormal DCT) or None (torchaudio's ``2 *`` unnormalised DCT). Default: ``"ortho"``.
+        norm: "ortho" (orthonormal DCT) or None (torchaudio's ``2 *`` unnormalised DCT). Default: ``'ortho'``.
         log_lf: natural log ``log(S + 1e-6)`` instead of dB. Default: ``False``.
         top_db: dB range kept below each example's maximum (None keeps all; unused with
             ``log_lf``). Default: ``80.0``.
         n_fft: FFT size in samples. Default: ``400``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
         hop_length: samples between frames; None means ``win_length // 2`` (torchaudio). Default: ``None``.
-        window: window name, tuple or array (periodic, as ``torch.hann_window``). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as ``torch.hann_window``). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center``: "reflect" matches torchaudio. Default: ``"reflect"``.
+        pad_mode: padding for ``center``: "reflect" matches torchaudio. Default: ``'reflect'``.
         power: exponent of the magnitude, > 0. Default: ``2.0``.
         **kwargs: Keras layer arguments.
 

@@ -36,12 +36,12 @@ class GriffinLim(AudioLayer):
         n_fft: FFT size of the spectrogram (``n_fft // 2 + 1`` bins). Default: ``2048``.
         hop_length: samples between frames; None means ``win_length // 4``. Default: ``None``.
         win_length: window length <= ``n_fft``; None means ``n_fft``. Default: ``None``.
-        window: window name, tuple or array (periodic, as scipy). Default: ``"hann"``.
+        window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: the spectrogram's frames were centred (``n_fft // 2`` padding). Default: ``True``.
-        pad_mode: padding of the STFTs inside the iterations. Default: ``"constant"``.
+        pad_mode: padding of the STFTs inside the iterations. Default: ``'constant'``.
         n_iter: iterations, >= 0. Default: ``32``.
         momentum: in [0, 1) (torchaudio's check; librosa warns above 1). Default: ``0.99``.
-        init: "random" (uniform phases) or None (zero phase). Default: ``"random"``.
+        init: "random" (uniform phases) or None (zero phase). Default: ``'random'``.
         length: output samples (None: ``hop_length * (frames - 1)`` with ``center``); its STFT
             must have the input's frame count (librosa fails otherwise). Default: ``None``.
         seed: int or None, for the random initial phases. Default: ``None``.
@@ -156,8 +156,8 @@ class InverseMelScale(AudioLayer):
         n_mels: mel bands of the input, >= 1. Default: ``128``.
         f_min: lowest filter edge in Hz, >= 0. Default: ``0.0``.
         f_max: highest filter edge in Hz; None means ``sample_rate / 2``. Default: ``None``.
-        mel_scale: "slaney" or "htk". Default: ``"slaney"``.
-        norm: the filterbank's normalisation ("slaney", None or a number p). Default: ``"slaney"``.
+        mel_scale: "slaney" or "htk". Default: ``'slaney'``.
+        norm: the filterbank's normalisation ("slaney", None or a number p). Default: ``'slaney'``.
         power: the exponent the mel spectrogram was made with (> 0). Default: ``2.0``.
         n_iter: projected-gradient iterations, >= 0. Default: ``100``.
         **kwargs: Keras layer arguments.

@@ -57,7 +57,7 @@ class Resample(AudioLayer):
         lowpass_filter_width: sinc zero crossings on each side, >= 1. Default: ``6``.
         rolloff: cut-off as a fraction of the lower Nyquist frequency, in (0, 1]. Default: ``0.99``.
         method: "sinc_interp_hann" or "sinc_interp_kaiser" (torchaudio ``resampling_method``).
-            Default: ``"sinc_interp_hann"``.
+            Default: ``'sinc_interp_hann'``.
         beta: Kaiser shape (>= 0); None is torchaudio's 14.769656459379492. Default: ``None``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 

@@ -30,6 +30,15 @@ def chroma_filterbank(
     to unit L2 norm per bin, weighted by a Gaussian over octaves centred at ``ctroct`` (width
     ``octwidth``, None: flat); ``base_c`` starts at C (else at A).
 
+    Args:
+        sample_rate: of the audio in Hz, > 0.
+        n_fft: FFT size in samples, >= 2.
+        n_chroma: chroma bins per octave, >= 1. Default: ``12``.
+        tuning: deviation from A440 in fractions of a chroma bin. Default: ``0.0``.
+        ctroct: centre of the octave weighting, octaves above C0. Default: ``5.0``.
+        octwidth: width of the octave weighting in octaves (None: flat). Default: ``2.0``.
+        base_c: start at C (else at A). Default: ``True``.
+
     Raises:
         ParameterError: a non-positive ``sample_rate``, ``n_fft < 2``, ``n_chroma < 1``, a
             non-finite ``tuning``/``ctroct`` or a non-positive ``octwidth``.

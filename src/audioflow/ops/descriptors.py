@@ -49,13 +49,28 @@ def _frequencies(freq, like):
 
 
 def spectral_centroid(S, *, freq: np.ndarray):
-    """Each frame's centre of mass in Hz: ``sum(freq * S) / sum(S)`` (librosa ``spectral_centroid``)."""
+    """Each frame's centre of mass in Hz: ``sum(freq * S) / sum(S)`` (librosa ``spectral_centroid``).
+
+    Args:
+        S: magnitude spectrogram ``(..., frames, bins)``, non-negative.
+        freq: each bin's centre frequency in Hz, ``(bins,)`` (:func:`audioflow.ops.fft_frequencies`).
+
+    Returns:
+        ``(..., frames, 1)``; 0 for a silent frame, as librosa.
+    """
     S = as_float(S)
     return ops.sum(_frequencies(freq, S) * _l1_normalised(S), axis=-1, keepdims=True)
 
 
 def spectral_bandwidth(S, *, freq: np.ndarray, p: float = 2.0, norm: bool = True):
-    """``(sum(S * |freq - centroid| ** p)) ** (1 / p)`` per frame (librosa ``spectral_bandwidth``)."""
+    """``(sum(S * |freq - centroid| ** p)) ** (1 / p)`` per frame (librosa ``spectral_bandwidth``).
+
+    Args:
+        S: magnitude spectrogram ``(..., frames, bins)``, non-negative.
+        freq: each bin's centre frequency in Hz, ``(bins,)`` (:func:`audioflow.ops.fft_frequencies`).
+        p: order, > 0. Default: ``2.0``.
+        norm: normalise each frame to sum 1 first. Default: ``True``.
+    """
     S = as_float(S)
     p = check_number("p", p, exclusive_minimum=0)
     norm = check_bool("norm", norm)
@@ -65,7 +80,13 @@ def spectral_bandwidth(S, *, freq: np.ndarray, p: float = 2.0, norm: bool = True
 
 
 def spectral_rolloff(S, *, freq: np.ndarray, roll_percent: float = 0.85):
-    """The lowest bin frequency below which ``roll_percent`` of the frame's energy lies (librosa)."""
+    """The lowest bin frequency below which ``roll_percent`` of the frame's energy lies (librosa).
+
+    Args:
+        S: magnitude spectrogram ``(..., frames, bins)``, non-negative.
+        freq: each bin's centre frequency in Hz, ``(bins,)`` (:func:`audioflow.ops.fft_frequencies`).
+        roll_percent: fraction in (0, 1). Default: ``0.85``.
+    """
     S = as_float(S)
     roll_percent = check_number("roll_percent", roll_percent, exclusive_minimum=0)
     if roll_percent >= 1:
@@ -77,7 +98,13 @@ def spectral_rolloff(S, *, freq: np.ndarray, roll_percent: float = 0.85):
 
 
 def spectral_flatness(S, *, amin: float = 1e-10, power: float = 2.0):
-    """Geometric over arithmetic mean of ``max(amin, S ** power)`` per frame, S a magnitude (librosa)."""
+    """Geometric over arithmetic mean of ``max(amin, S ** power)`` per frame, S a magnitude (librosa).
+
+    Args:
+        S: magnitude spectrogram ``(..., frames, bins)``, non-negative.
+        amin: floor of ``S ** power``, > 0. Default: ``1e-10``.
+        power: exponent of the magnitude, > 0. Default: ``2.0``.
+    """
     S = as_float(S)
     amin = check_number("amin", amin, exclusive_minimum=0)
     power = check_number("power", power, exclusive_minimum=0)
@@ -88,6 +115,12 @@ def spectral_flatness(S, *, amin: float = 1e-10, power: float = 2.0):
 
 def contrast_bands(freq: np.ndarray, *, sample_rate: float, fmin: float = 200.0, n_bands: int = 6):
     """librosa's octave sub-bands of ``spectral_contrast``: the bin indices of each, in order.
+
+    Args:
+        freq: each bin's centre frequency in Hz, ``(bins,)`` (:func:`audioflow.ops.fft_frequencies`).
+        sample_rate: Hz, > 0.
+        fmin: upper edge of the lowest band in Hz, > 0. Default: ``200.0``.
+        n_bands: octave bands above the first, >= 1. Default: ``6``.
 
     Raises:
         ParameterError: ``n_bands < 1``, ``fmin <= 0``, or a band edge at or above Nyquist.
@@ -129,6 +162,12 @@ def spectral_contrast(S, *, bands, quantile: float = 0.02, linear: bool = False)
     ``bands`` from :func:`contrast_bands`. The valley (peak) is the mean of the lowest (highest)
     ``max(1, rint(quantile * band size))`` values; in dB unless ``linear`` (librosa's
     ``power_to_db`` of the magnitudes, with its ``amin=1e-10``, ``ref=1``).
+
+    Args:
+        S: magnitude spectrogram ``(..., frames, bins)``, non-negative.
+        bands: the bin indices of each band (:func:`contrast_bands`).
+        quantile: fraction of each band averaged for its peak and valley, in (0, 1). Default: ``0.02``.
+        linear: peak minus valley of the magnitudes, not their dB difference. Default: ``False``.
     """
     S = as_float(S)
     quantile = check_number("quantile", quantile, exclusive_minimum=0)
@@ -159,7 +198,15 @@ def _contrast_db(values):
 def rms(
     x, *, frame_length: int = 2048, hop_length: int = 512, center: bool = True, pad_mode: str = "constant"
 ):
-    """Root mean square of each frame of waveforms ``(..., samples)`` -> ``(..., frames, 1)`` (librosa ``rms``)."""
+    """Root mean square of each frame of waveforms ``(..., samples)`` -> ``(..., frames, 1)`` (librosa ``rms``).
+
+    Args:
+        x: waveforms ``(..., samples)``.
+        frame_length: samples per frame, >= 1. Default: ``2048``.
+        hop_length: samples between frames, >= 1. Default: ``512``.
+        center: pad ``frame_length // 2`` on both sides. Default: ``True``.
+        pad_mode: "constant", "edge" or "reflect". Default: ``'constant'``.
+    """
     x = as_float(x)
     frame_length = check_int("frame_length", frame_length, minimum=1)
     hop_length = check_int("hop_length", hop_length, minimum=1)
@@ -197,6 +244,16 @@ def zero_crossing_rate(
     ``center`` pads ``frame_length // 2`` edge samples on both sides, as librosa does. Samples with
     ``|x| <= threshold`` (times ``ref_magnitude`` when given) count as zero; ``zero_pos`` counts
     zero as positive (else as its own sign); ``pad`` counts the first sample of a frame as a crossing.
+
+    Args:
+        x: waveforms ``(..., samples)``.
+        frame_length: samples per frame, >= 1. Default: ``2048``.
+        hop_length: samples between frames, >= 1. Default: ``512``.
+        center: pad with edge samples on both sides. Default: ``True``.
+        threshold: magnitude counted as zero, >= 0. Default: ``1e-10``.
+        ref_magnitude: scales ``threshold`` when given. Default: ``None``.
+        zero_pos: zero counts as positive. Default: ``True``.
+        pad: count each frame's first sample as a crossing. Default: ``False``.
     """
     x = as_float(x)
     frame_length = check_int("frame_length", frame_length, minimum=1)

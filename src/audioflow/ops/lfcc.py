@@ -19,6 +19,13 @@ def linear_filterbank(
     ``sample_rate // 2``) over bins at ``linspace(0, sample_rate // 2, n_fft // 2 + 1)`` (torchaudio's
     bin grid), peak 1, unnormalised: ``(n_fft // 2 + 1, n_filter)``.
 
+    Args:
+        sample_rate: of the audio in Hz, > 0.
+        n_fft: FFT size in samples, >= 2.
+        n_filter: number of triangular filters, >= 1.
+        f_min: lowest corner in Hz, >= 0. Default: ``0.0``.
+        f_max: highest corner in Hz (None: ``sample_rate // 2``). Default: ``None``.
+
     Raises:
         ParameterError: non-positive ``sample_rate``/``n_filter``, ``f_min < 0`` or ``f_max <= f_min``.
     """

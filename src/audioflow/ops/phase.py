@@ -70,9 +70,10 @@ def griffin_lim(
         S: magnitude spectrogram ``(..., frames, n_fft // 2 + 1)``, non-negative.
         n_iter: iterations, >= 0. Default: ``32``.
         momentum: in [0, 1) (0 is plain Griffin-Lim; torchaudio's check). Default: ``0.99``.
-        init: "random" or None. Default: ``"random"``.
+        init: "random" or None. Default: ``'random'``.
         seed: the random initial phases' seed. Default: ``None``.
         length: output length in samples (None: ``hop_length * (frames - 1)`` with ``center``).
+            Default: ``None``.
         **stft_arguments: ``n_fft`` (default ``2 * (bins - 1)``), ``hop_length``, ``win_length``,
             ``window``, ``center``, ``pad_mode``, as :func:`audioflow.ops.stft`.
     """
@@ -111,6 +112,12 @@ def mel_to_stft(M, basis: np.ndarray, *, power: float = 2.0, n_iter: int = 100):
     L-BFGS-B on the host; here the same start is refined by ``n_iter`` steps of accelerated
     projected gradient (FISTA) in the graph. The problem is under-determined (more bins than mel
     bands), so the two need not find the same minimiser: compare residuals, not ``X``.
+
+    Args:
+        M: mel spectrogram ``(..., frames, n_mels)``, non-negative.
+        basis: the mel filterbank ``(n_mels, bins)`` (``mel_filterbank(...).T``).
+        power: the exponent ``M`` was made with, > 0. Default: ``2.0``.
+        n_iter: projected-gradient iterations, >= 0. Default: ``100``.
     """
     n_iter = check_int("n_iter", n_iter, minimum=0)
     power = check_number("power", power, exclusive_minimum=0)
@@ -156,6 +163,22 @@ def mel_to_audio(
     the filterbank's (``f_min``, ``f_max``, ``mel_scale``, ``htk``, ``norm``) as
     :func:`audioflow.ops.mel_filterbank`; ``nnls_iter`` the NNLS iterations, ``seed`` the random
     initial phases' (Griffin-Lim's ``init="random"``, librosa's default).
+
+    Args:
+        M: mel spectrogram ``(..., frames, n_mels)``, non-negative.
+        sample_rate: Hz of the audio, > 0. Default: ``22050``.
+        n_fft: FFT size. Default: ``2048``.
+        hop_length: samples between frames (None: ``win_length // 4``). Default: ``None``.
+        win_length: window length (None: ``n_fft``). Default: ``None``.
+        window: window name, tuple or array. Default: ``'hann'``.
+        center: frames centred. Default: ``True``.
+        pad_mode: padding of the STFTs in the iterations. Default: ``'constant'``.
+        power: the exponent ``M`` was made with. Default: ``2.0``.
+        n_iter: Griffin-Lim iterations. Default: ``32``.
+        length: output samples (None: from the frames). Default: ``None``.
+        nnls_iter: iterations of the non-negative least squares. Default: ``100``.
+        seed: the random initial phases' seed. Default: ``None``.
+        **mel_arguments: the filterbank's ``f_min``, ``f_max``, ``mel_scale``, ``htk``, ``norm``.
     """
     M = as_float(M)
     basis = mel_filterbank(sample_rate, n_fft, M.shape[-1], dtype=np.float64, **mel_arguments).T

@@ -179,7 +179,7 @@ def resample(
             when larger; torchaudio ``lowpass_filter_width``). Default: ``6``.
         rolloff: cut-off as a fraction of the lower Nyquist frequency, in (0, 1]. Default: ``0.99``.
         method: "sinc_interp_hann" or "sinc_interp_kaiser" (torchaudio ``resampling_method``).
-            Default: ``"sinc_interp_hann"``.
+            Default: ``'sinc_interp_hann'``.
         beta: Kaiser window shape (>= 0; None means torchaudio's 14.769656459379492). Default: ``None``.
 
     Returns:
