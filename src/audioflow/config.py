@@ -23,16 +23,15 @@ from dataclasses import InitVar, dataclass
 import numpy as np
 
 from audioflow._arguments import settings
-from audioflow._validation import check_db_args, resolve_mel_args, resolve_mel_scale, resolve_stft_args
+from audioflow._validation import (
+    check_db_args,
+    python_value,
+    resolve_mel_args,
+    resolve_mel_scale,
+    resolve_stft_args,
+)
 
 __all__ = ["DecibelConfig", "MelConfig", "StftConfig", "python_value", "window_argument"]
-
-
-def python_value(value):
-    """``value`` with NumPy scalars as Python scalars (``np.int64(512)`` -> ``512``); arrays kept."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def window_argument(window):

@@ -16,14 +16,6 @@ def init_arguments(init, local_values: dict, *, but: tuple = ()) -> dict:
     }
 
 
-def keep_arguments(layer, arguments: dict) -> dict:
-    """``arguments`` as the layer's public attributes and, JSON-friendly, in its ``get_config``."""
-    for name, value in arguments.items():
-        setattr(layer, name, value)
-    layer._remember(**arguments)
-    return arguments
-
-
 def takes_op_arguments(op, *, but: tuple = ()):
     """Give a layer's ``__init__`` the keyword-only arguments of ``op`` (less ``but``), with the
     op's defaults, before the layer's own: a layer and its op share one signature.

@@ -22,7 +22,7 @@ from audioflow._validation import (
     check_spec_augment_args,
     parameter_error,
 )
-from audioflow.layers._arguments import init_arguments, keep_arguments, takes_op_arguments
+from audioflow.layers._arguments import init_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.augment import SHIFT_MODES, seconds_to_samples
 
@@ -49,7 +49,7 @@ class _RandomLayer(AudioLayer):
         """``__init__`` of a layer made by :func:`_applies`: the op's arguments, checked and kept."""
         _RandomLayer.__init__(self, seed=seed, **kwargs)
         self._check(**op_arguments)
-        self._op_arguments = keep_arguments(self, op_arguments)
+        self._op_arguments = self._keep_arguments(op_arguments)
 
     def call(self, inputs, training=None):
         x = self._compute_input(inputs)
@@ -175,7 +175,7 @@ class RandomTimeShift(_RandomLayer):
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_choice("mode", mode, SHIFT_MODES)
-        keep_arguments(self, init_arguments(RandomTimeShift.__init__, locals(), but=("seed",)))
+        self._keep_arguments(init_arguments(RandomTimeShift.__init__, locals(), but=("seed",)))
         self._max_shift = seconds_to_samples(max_shift, sample_rate)
 
     def _augment(self, x):

@@ -7,7 +7,7 @@ import numpy as np
 
 from audioflow._compat import ops
 from audioflow._validation import check_bool, check_int, check_number, parameter_error
-from audioflow.layers._arguments import init_arguments, keep_arguments
+from audioflow.layers._arguments import init_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.layers.pcen import PCEN
 from audioflow.ops.leaf import (
@@ -87,7 +87,7 @@ class Leaf(AudioLayer):
         self._hop_length = default_hop if hop_length is None else hop_length
         if self._hop_length < 1:
             raise parameter_error("hop_length", "a positive integer", hop_length=self._hop_length)
-        keep_arguments(self, init_arguments(Leaf.__init__, locals()))
+        self._keep_arguments(init_arguments(Leaf.__init__, locals()))
         self._initial_gabor = gabor_parameters(n_filters, sample_rate, f_min, resolved_f_max)
         self.pcen = PCEN(
             gain=0.96,

@@ -7,7 +7,7 @@ import numpy as np
 
 from audioflow._compat import ops
 from audioflow._validation import check_choice, check_number, check_pcen_args, parameter_error
-from audioflow.layers._arguments import keep_arguments, takes_op_arguments
+from audioflow.layers._arguments import takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.pcen import (
     exponential_moving_average,
@@ -64,7 +64,7 @@ class PCEN(AudioLayer):
         for name in ("gain", "bias", "power"):  # learnt as logarithms
             check_number(name, op_arguments[name], exclusive_minimum=0.0)
         check_choice("initial_state", initial_state, INITIAL_STATES)
-        keep_arguments(self, dict(op_arguments, initial_state=initial_state))
+        self._keep_arguments(dict(op_arguments, initial_state=initial_state))
         self._smoothing = (
             smoothing_coefficient(self.sample_rate, self.hop_length, self.time_constant)
             if self.b is None

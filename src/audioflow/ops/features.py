@@ -63,7 +63,8 @@ def dynamic_chunking(n_frames: int | None) -> bool:
 
     Keras ``fit``/``predict`` trace TensorFlow graphs with a ``None`` batch. Long signals (at least
     256 frames each) are then processed in chunks of at most ``2048 // frames`` signals
-    (:func:`unknown_batch_chunks`; 1.5-2x faster for 64 clips of 10 s, with or without XLA). Shorter signals are left whole: a typical batch of them already fits in cache.
+    (:func:`unknown_batch_chunks`; faster for long clips, with or without XLA: BENCHMARKS.md).
+    Shorter signals are left whole: a typical batch of them already fits in cache.
     """
     if export_safe():  # one plain graph: no loop for exporters to convert
         return False
@@ -102,7 +103,7 @@ def filtered_spectrogram(x, filterbank, **kwargs):
     The same numbers as the two calls, computed faster: the batch is processed in chunks of whole
     signals (:func:`batch_chunk_size`, via ``keras.ops.map``) so that each chunk's frames, complex
     spectrum and power spectrum stay in cache instead of making full-batch round trips through
-    memory (about 1.25x faster on a CPU under XLA, more without it). Each signal's result is
+    memory (faster on a CPU with or without XLA: BENCHMARKS.md). Each signal's result is
     independent of its batch-mates either way.
 
     Args:

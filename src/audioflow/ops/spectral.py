@@ -91,8 +91,8 @@ def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
     Chosen per backend and execution mode from profiles (BENCHMARKS.md): under XLA (JAX, and
     TensorFlow ``jit_compile=True``) one gather that pads and windows in the same pass fuses best;
     TensorFlow graphs without XLA (Keras ``fit`` on a CPU by default) and eager TensorFlow copy
-    contiguous hop-sized blocks (:func:`_strided_frames`, 1.6-2x faster there than the per-sample
-    gather); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
+    contiguous hop-sized blocks (:func:`_strided_frames`, faster there than the per-sample gather:
+    BENCHMARKS.md, "Measurements behind code choices"); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
     (or no) padding only: ``keras.ops.pad``'s other modes fail on signals shorter than the pad.
     Inside :func:`audioflow.ops.export_safe_stft` it is always the gather (ONNX-exportable).
     """
@@ -203,8 +203,8 @@ def _strided_frames(x, *, n_fft: int, hop_length: int, window_values, center: bo
     usable = n_blocks * hop_length
     blocks = ops.reshape(x[..., :usable], lead + (n_blocks, hop_length))
     if blocks_per_frame > 1:
-        # One gather of whole blocks writes every frame in a single pass (1.4x faster in a
-        # TensorFlow graph than slicing k shifted views and concatenating them).
+        # One gather of whole blocks writes every frame in a single pass (faster in a TensorFlow
+        # graph than slicing k shifted views and concatenating them; BENCHMARKS.md).
         starts = ops.expand_dims(ops.arange(n_frames, dtype="int32"), 1)
         blocks = ops.take(blocks, starts + ops.arange(blocks_per_frame, dtype="int32"), axis=-2)
     frames = ops.reshape(blocks, lead + (n_frames, blocks_per_frame * hop_length))
