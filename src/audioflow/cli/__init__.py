@@ -201,6 +201,21 @@ def _command(sub, verbose, name):
     return p
 
 
+def _train_parser(p):
+    """``audioflow train``'s arguments."""
+    p.add_argument(
+        "data_dir", nargs="?", metavar="DATA_DIR", help="folder with one sub-folder of audio per class"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    p.add_argument("--force", action="store_true", help="overwrite outputs that already exist in OUT")
+    _model_arguments(p)
+    _data_arguments(p)
+    _add_options(
+        p,
+        ("--examples-per-class", positive_int, 100, "N", "built-in dataset only: files per class (default 100)"),
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     from audioflow import __version__
 
@@ -218,19 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    # ------------------------------------------------------------------ train
-    p = _command(sub, verbose, "train")
-    p.add_argument(
-        "data_dir", nargs="?", metavar="DATA_DIR", help="folder with one sub-folder of audio per class"
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    p.add_argument("--force", action="store_true", help="overwrite outputs that already exist in OUT")
-    _model_arguments(p)
-    _data_arguments(p)
-    _add_options(
-        p,
-        ("--examples-per-class", positive_int, 100, "N", "built-in dataset only: files per class (default 100)"),
-    )  # fmt: skip
+    _train_parser(_command(sub, verbose, "train"))
 
     # ------------------------------------------------------------------ predict
     p = _command(sub, verbose, "predict")
