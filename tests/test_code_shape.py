@@ -81,4 +81,6 @@ def test_no_function_is_longer_than_80_lines_of_code(path):
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SOURCE)))
 def test_no_module_is_longer_than_450_lines(path):
     lines = len(path.read_text().splitlines())
-    assert lines <= MAX_MODULE_LINES, f"{path.relative_to(SOURCE)} has {lines} lines (at most {MAX_MODULE_LINES})"
+    assert lines <= MAX_MODULE_LINES, (
+        f"{path.relative_to(SOURCE)} has {lines} lines (at most {MAX_MODULE_LINES})"
+    )

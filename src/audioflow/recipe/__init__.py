@@ -55,8 +55,8 @@ if TYPE_CHECKING:
         default_stft,
         load_classifier,
     )
+    from audioflow.recipe.outputs import OUTPUT_NAMES
     from audioflow.recipe.training import (
-        OUTPUT_NAMES,
         EpochTimer,
         Evaluation,
         Fit,
@@ -84,7 +84,6 @@ _MODEL = (
     "load_classifier",
 )
 _TRAINING = (
-    "OUTPUT_NAMES",
     "EpochTimer",
     "Evaluation",
     "Fit",
@@ -102,6 +101,7 @@ _TRAINING = (
 _LAZY = {
     **dict.fromkeys(_MODEL, "audioflow.recipe.model"),
     **dict.fromkeys(_TRAINING, "audioflow.recipe.training"),
+    "OUTPUT_NAMES": "audioflow.recipe.outputs",  # Keras-free: the CLI checks --out before Keras starts
 }
 
 __all__ = [  # noqa: RUF022  (the parts first, then the model, then training)

@@ -40,6 +40,7 @@ from audioflow.recipe.parts import (
     Schedule,
     TemporalResNet,
     recipe_from_options,
+    size_from_width,
 )
 
 __all__ = [
@@ -155,14 +156,6 @@ def build_classifier(
         f_min=f_min, f_max=f_max, kernel_size=kernel_size, dropout=dropout, seed=seed,
     )  # fmt: skip
     return assemble_classifier(recipe, class_names)
-
-
-def size_from_width(width: int | None, size: str) -> str:
-    """The ``size`` a deprecated 0.1.0 ``width`` chooses (``size`` itself when ``width`` is None)."""
-    if width is None:
-        return size
-    check_int("width", width, minimum=1)
-    return "small" if width <= 16 else "medium" if width <= 32 else "large"
 
 
 def _check_class_names(class_names) -> list:

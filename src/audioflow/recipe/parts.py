@@ -39,6 +39,7 @@ __all__ = [
     "Schedule",
     "TemporalResNet",
     "recipe_from_options",
+    "size_from_width",
 ]
 
 #: The kinds of :class:`FrontEnd`.
@@ -415,6 +416,14 @@ def recipe_from_options(
         model=TemporalResNet(size=size, kernel_size=kernel_size, dropout=dropout),
         schedule=Schedule() if schedule is None else schedule,
     )
+
+
+def size_from_width(width: int | None, size: str) -> str:
+    """The ``size`` a deprecated 0.1.0 ``width`` chooses (``size`` itself when ``width`` is None)."""
+    if width is None:
+        return size
+    check_int("width", width, minimum=1)
+    return "small" if width <= 16 else "medium" if width <= 32 else "large"
 
 
 #: The recipe's defaults by their flat option names (``audioflow train`` shows them in ``--help``).

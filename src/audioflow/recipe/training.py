@@ -38,7 +38,9 @@ from audioflow.recipe.parts import (
     VALIDATION_SPLIT,
     Recipe,
     Schedule,
+    TemporalResNet,
     recipe_from_options,
+    size_from_width,
 )
 
 __all__ = [
@@ -303,12 +305,10 @@ def train_classifier(
         A :class:`TrainingResult`; ``result.evaluation.accuracy`` is the validation accuracy
         (of the restored best epoch, on the centre crops), the one figure every output shows.
     """
-    from audioflow.recipe.model import size_from_width
-
     width = model_options.pop("width", None)
     if width is not None:
         warnings.warn("`width` is deprecated; use `size`.", DeprecationWarning, stacklevel=2)
-        model_options["size"] = size_from_width(width, model_options.get("size", "medium"))
+        model_options["size"] = size_from_width(width, model_options.get("size", TemporalResNet.size))
     schedule = Schedule(epochs=epochs, batch_size=batch_size)
     if learning_rate is not None:
         schedule = schedule_with(schedule, learning_rate=learning_rate)
