@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-tensorflow test-jax test-torch bench lint format clean
+.PHONY: demo test test-tensorflow test-jax test-torch docs bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test-jax: $(STAMP)
 test-torch: $(STAMP)
 	KERAS_BACKEND=torch $(PY) -m pytest -n 2 -m "not backend_independent" $(PYTEST_ARGS)
 
+# The docs site (MkDocs Material + mkdocstrings), warnings as errors; the gallery's pictures are
+# drawn by running examples/*.py (docs/hooks/gallery.py; cached in build/gallery).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 # Peers for the feature benchmark, outside the project's venv: kapre pins older Keras/TensorFlow,
 # and PyPI's torchaudio is a CUDA build whose compiled part cannot load on a CPU-only torch (its
 # transforms are pure Python over torch.stft, so the timed code is the same without it).
@@ -66,12 +71,12 @@ bench: $(STAMP) $(BENCH_SITE)/.installed
 	$(PY) benchmarks/bench_pipeline.py --repeats 5 --clips 300 --long 8
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks examples docs/hooks
+	$(VENV)/bin/ruff format --check src tests benchmarks examples docs/hooks
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks examples docs/hooks
+	$(VENV)/bin/ruff check --fix src tests benchmarks examples docs/hooks
 
 clean:
-	rm -rf $(VENV) $(BENCH_SITE) demo-output .pytest_cache
+	rm -rf $(VENV) $(BENCH_SITE) demo-output .pytest_cache site build/gallery
