@@ -133,7 +133,7 @@ def fit_classifier(
     """
     schedule = Schedule() if schedule is None else schedule
     changes = {"epochs": epochs, "learning_rate": learning_rate}
-    schedule = schedule_with(schedule, **{k: v for k, v in changes.items() if v is not None})
+    schedule = _schedule_with(schedule, **{k: v for k, v in changes.items() if v is not None})
     epochs = schedule.epochs
     schedule.compile(model, steps_per_epoch=data.steps_per_epoch)
     recipe = schedule.callbacks()
@@ -157,7 +157,7 @@ def fit_classifier(
     return Fit(history, int(best_epoch), timer.epoch_seconds, timer.clips_per_second, seconds)
 
 
-def schedule_with(schedule: Schedule, **changes) -> Schedule:
+def _schedule_with(schedule: Schedule, **changes) -> Schedule:
     """``schedule`` with some fields changed (validated again)."""
     return dataclasses.replace(schedule, **changes) if changes else schedule
 
@@ -311,7 +311,7 @@ def train_classifier(
         model_options["size"] = size_from_width(width, model_options.get("size", TemporalResNet.size))
     schedule = Schedule(epochs=epochs, batch_size=batch_size)
     if learning_rate is not None:
-        schedule = schedule_with(schedule, learning_rate=learning_rate)
+        schedule = _schedule_with(schedule, learning_rate=learning_rate)
     recipe = recipe_from_options(
         sample_rate=sample_rate, duration=duration, schedule=schedule, **model_options
     )
