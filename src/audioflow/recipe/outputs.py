@@ -123,6 +123,11 @@ def build_report(*, model, data, evaluation, fit, settings, extra=None) -> dict:
         },
         "skipped_files": data.skipped(),
     }
+    return merge_sections(report, extra)
+
+
+def merge_sections(report: dict, extra: dict | None) -> dict:
+    """``report`` updated in place with ``extra``, one level deep (a section's entries are added)."""
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(report.get(key), dict):
             report[key].update(value)

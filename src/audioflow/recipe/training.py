@@ -378,21 +378,11 @@ def train_recipe(
         seed=seed, validation_split=validation_split, on_error=on_error, cache=cache, **recipe.options(),
     )  # fmt: skip
     timings = {"timings": {"total_s": round(time.perf_counter() - start, 3)}}
-    report = training_report(model, data, fit, evaluation, settings=settings, extra=_merged(timings, extra))
+    extra = _outputs.merge_sections(timings, extra)
+    report = training_report(model, data, fit, evaluation, settings=settings, extra=extra)
     paths = (
         write_outputs(out, model=model, evaluation=evaluation, fit=fit, report=report, force=force)
         if out
         else {}
     )
     return TrainingResult(model, evaluation, fit, report, paths)
-
-
-def _merged(first: dict, second: dict | None) -> dict:
-    """``first`` updated with ``second``, one level deep (the report's sections)."""
-    merged = {key: dict(value) if isinstance(value, dict) else value for key, value in first.items()}
-    for key, value in (second or {}).items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key].update(value)
-        else:
-            merged[key] = value
-    return merged
