@@ -18,10 +18,9 @@ from audioflow.recipe import (
     Recipe,
     Schedule,
     TemporalResNet,
-    build_classifier,
-    classifier_info,
     recipe_from_options,
 )
+from audioflow.recipe.model import build_classifier, classifier_info
 from tests.helpers import to_numpy
 
 SR, DURATION, NAMES = 8000, 0.25, ["a", "b", "c"]
@@ -31,7 +30,7 @@ SR, DURATION, NAMES = 8000, 0.25, ["a", "b", "c"]
 def test_the_parts_and_the_cli_parser_import_no_keras():
     code = (
         "import sys\n"
-        "from audioflow.recipe import Recipe, OUTPUT_NAMES\n"
+        "from audioflow.recipe import Recipe\nfrom audioflow.recipe.outputs import OUTPUT_NAMES\n"
         "from audioflow.cli import build_parser\n"
         "build_parser(); Recipe()\n"
         "print(sorted(m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules))\n"

@@ -1,38 +1,10 @@
-"""The steps behind ``audioflow train``, callable from Python (moved to :mod:`audioflow.recipe`).
+"""The steps behind ``audioflow train``, callable from Python (:mod:`audioflow.recipe.training`).
 
-This module re-exports the names of 0.1.0 and 0.2.0 so their code keeps working.
+This module re-exports them under the import path of 0.1.0 and 0.2.0 so their code keeps working.
 """
 
-from audioflow.recipe.training import (
-    OUTPUT_NAMES,
-    EpochTimer,
-    Evaluation,
-    Fit,
-    TrainingData,
-    TrainingResult,
-    build_model,
-    evaluate_classifier,
-    fit_classifier,
-    make_datasets,
-    train_classifier,
-    train_recipe,
-    training_report,
-    write_outputs,
-)
+from audioflow.recipe import training as _training
+from audioflow.recipe.training import *  # noqa: F403
 
-__all__ = [
-    "OUTPUT_NAMES",
-    "EpochTimer",
-    "Evaluation",
-    "Fit",
-    "TrainingData",
-    "TrainingResult",
-    "build_model",
-    "evaluate_classifier",
-    "fit_classifier",
-    "make_datasets",
-    "train_classifier",
-    "train_recipe",
-    "training_report",
-    "write_outputs",
-]
+__all__ = []
+__all__ += _training.__all__

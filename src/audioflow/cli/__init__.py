@@ -159,7 +159,7 @@ def _model_arguments(p):
 
 
 def _data_arguments(p):
-    """``audioflow train``'s data options; the defaults are :func:`audioflow.recipe.train_recipe`'s."""
+    """``audioflow train``'s data options; the defaults are :func:`audioflow.recipe.training.train_recipe`'s."""
     from audioflow.recipe import CACHE, ON_ERROR, SEED, VALIDATION_SPLIT
 
     _add_options(

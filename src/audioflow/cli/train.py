@@ -1,7 +1,7 @@
 """``audioflow train``: a folder of audio (or the built-in dataset) -> model.keras, report.json, plots.
 
 Argument checks on paths and printing only: the recipe (:class:`audioflow.recipe.Recipe`) is
-built from the options and trained by :func:`audioflow.recipe.train_recipe`.
+built from the options and trained by :func:`audioflow.recipe.training.train_recipe`.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def run(args):
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out '{out}' exists and is not a folder")
-    from audioflow.recipe import OUTPUT_NAMES
+    from audioflow.recipe.outputs import OUTPUT_NAMES
 
     check_outputs([out / name for name in OUTPUT_NAMES], force=args.force)
     data_dir = counts = None
@@ -111,7 +111,7 @@ def run(args):
 
 def _train(args, out, recipe, data_dir, counts):
     from audioflow.data import SkippedFileWarning, decode_error_from
-    from audioflow.recipe import train_recipe
+    from audioflow.recipe.training import train_recipe
 
     generation_s = 0.0
     if data_dir is None:

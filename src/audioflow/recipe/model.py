@@ -16,7 +16,7 @@ all that inference needs. The registered names (``audioflow>ClassifierInfo``,
 ``audioflow>SparseLabelSmoothingLoss``, ``audioflow>GlobalMaxPool``) are those of 0.1.0 and 0.2.0,
 whose files keep loading::
 
-    from audioflow.recipe import build_classifier, compile_classifier, classifier_callbacks
+    from audioflow.recipe.model import build_classifier, compile_classifier, classifier_callbacks
     model = build_classifier(["dog", "cat"], sample_rate=16000, duration=1.0)
     compile_classifier(model, epochs=30, steps_per_epoch=len(train))
     model.fit(train, validation_data=val, epochs=30, callbacks=classifier_callbacks(epochs=30))

@@ -1,4 +1,4 @@
-"""The outputs of :func:`audioflow.recipe.train_classifier`: report, plots, model; all or none.
+"""The outputs of :func:`audioflow.recipe.training.train_classifier`: report, plots, model; all or none.
 
 Every file goes to a temporary name beside its final one; the renames happen at the end, with
 Ctrl-C held back while they run, so an interrupted or failed run leaves the previous outputs

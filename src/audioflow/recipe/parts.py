@@ -51,7 +51,7 @@ SIZES = {
     "medium": {"stem2d": (8, 16), "stem": 32, "stages": (48, 64, 96)},
     "large": {"stem2d": (16, 32), "stem": 48, "stages": (72, 96, 144)},
 }
-#: How :func:`audioflow.recipe.train_classifier` reads a folder: the validation fraction, the seed
+#: How :func:`audioflow.recipe.training.train_classifier` reads a folder: the validation fraction, the seed
 #: of the split and of the weights, what to do with an unreadable file, where decoded audio is kept.
 VALIDATION_SPLIT = 0.2
 SEED = 0
@@ -124,7 +124,7 @@ class FrontEnd:
         return {"n_fft": n_fft, "win_length": window, "hop_length": hop_length}
 
     def config(self, sample_rate) -> dict:
-        """What the model's :class:`~audioflow.recipe.ClassifierInfo` records of the front end."""
+        """What the model's :class:`~audioflow.recipe.model.ClassifierInfo` records of the front end."""
         return dict(
             frontend=self.kind, sample_rate=sample_rate, n_mels=self.n_mels, f_min=self.f_min,
             f_max=self.f_max, **self.stft(sample_rate),
@@ -362,14 +362,14 @@ class Recipe:
     def build_model(self, class_names):
         """An uncompiled classifier: ``(batch, samples)`` waveforms -> ``(batch, classes)`` probabilities.
 
-        See :func:`audioflow.recipe.build_classifier`; its last layer is a ``ClassifierInfo``.
+        See :func:`audioflow.recipe.model.build_classifier`; its last layer is a ``ClassifierInfo``.
         """
         from audioflow.recipe.model import assemble_classifier
 
         return assemble_classifier(self, class_names)
 
     def train(self, directory, **options):
-        """:func:`audioflow.recipe.train_recipe` of this recipe on ``directory`` -> ``TrainingResult``."""
+        """:func:`audioflow.recipe.training.train_recipe` of this recipe on ``directory`` -> ``TrainingResult``."""
         from audioflow.recipe.training import train_recipe
 
         return train_recipe(self, directory, **options)
@@ -393,7 +393,7 @@ def recipe_from_options(
     seed: int | None = Augmentation.seed,
     schedule: Schedule | None = None,
 ) -> Recipe:
-    """The :class:`Recipe` of :func:`~audioflow.recipe.build_classifier`'s flat options.
+    """The :class:`Recipe` of :func:`~audioflow.recipe.model.build_classifier`'s flat options.
 
     ``augment=False`` leaves augmentation out; ``seed`` seeds the augmentation layers;
     ``schedule`` None takes the default :class:`Schedule`. See :class:`FrontEnd` and

@@ -12,7 +12,7 @@ accuracy Keras reports for an epoch, the accuracy of the final evaluation (after
 epoch's weights are restored), the per-class figures and the confusion matrix all describe
 the same predictions. Example::
 
-    from audioflow.recipe import train_classifier
+    from audioflow.recipe.training import train_classifier
     result = train_classifier("my_folder/", out="run1", sample_rate=16000, duration=1.0, epochs=10)
     result.evaluation.accuracy, result.outputs["model.keras"]
 
@@ -30,18 +30,9 @@ import warnings
 import numpy as np
 
 from audioflow.recipe import outputs as _outputs
+from audioflow.recipe import parts
 from audioflow.recipe.data import TrainingData, make_datasets, raise_if_nothing_readable
-from audioflow.recipe.parts import (
-    CACHE,
-    ON_ERROR,
-    SEED,
-    VALIDATION_SPLIT,
-    Recipe,
-    Schedule,
-    TemporalResNet,
-    recipe_from_options,
-    size_from_width,
-)
+from audioflow.recipe.parts import Recipe, Schedule, TemporalResNet, recipe_from_options, size_from_width
 
 __all__ = [
     "OUTPUT_NAMES",
@@ -68,7 +59,7 @@ OUTPUT_NAMES = _outputs.OUTPUT_NAMES
 
 
 def build_model(class_names, *, sample_rate: int, duration: float, **model_options):
-    """An uncompiled classifier from :func:`audioflow.recipe.build_classifier` (options passed through)."""
+    """An uncompiled classifier from :func:`audioflow.recipe.model.build_classifier` (options passed through)."""
     from audioflow.recipe.model import build_classifier
 
     return build_classifier(class_names, sample_rate=sample_rate, duration=duration, **model_options)
@@ -277,10 +268,10 @@ def train_classifier(
     epochs: int = Schedule.epochs,
     batch_size: int = Schedule.batch_size,
     learning_rate: float | None = None,
-    validation_split: float = VALIDATION_SPLIT,
-    seed: int = SEED,
-    on_error: str = ON_ERROR,
-    cache: str | None = CACHE,
+    validation_split: float = parts.VALIDATION_SPLIT,
+    seed: int = parts.SEED,
+    on_error: str = parts.ON_ERROR,
+    cache: str | None = parts.CACHE,
     force: bool = False,
     callbacks=(),
     **model_options,
@@ -298,7 +289,7 @@ def train_classifier(
         validation_split, seed, on_error, cache: as :func:`make_datasets`.
         force: overwrite existing outputs in ``out``.
         callbacks: more Keras callbacks (e.g. a progress display).
-        **model_options: :func:`audioflow.recipe.build_classifier`'s (front end, size,
+        **model_options: :func:`audioflow.recipe.model.build_classifier`'s (front end, size,
             augmentation, STFT and mel settings).
 
     Returns:
@@ -326,10 +317,10 @@ def train_recipe(
     directory,
     *,
     out=None,
-    validation_split: float = VALIDATION_SPLIT,
-    seed: int = SEED,
-    on_error: str = ON_ERROR,
-    cache: str | None = CACHE,
+    validation_split: float = parts.VALIDATION_SPLIT,
+    seed: int = parts.SEED,
+    on_error: str = parts.ON_ERROR,
+    cache: str | None = parts.CACHE,
     force: bool = False,
     callbacks=(),
     class_names=None,
