@@ -51,8 +51,7 @@ def _check_out_outside(out, data):
 
 def _recipe(args):
     """The recipe of the options (checked before anything is written)."""
-    from audioflow.recipe import Schedule, recipe_from_options
-    from audioflow.recipe.parts import size_from_width
+    from audioflow.recipe import Schedule, recipe_from_options, size_from_width
 
     if args.width is not None:  # deprecated; it chooses a size
         warnings.warn("`width` is deprecated; use `size`.", DeprecationWarning, stacklevel=2)
