@@ -47,7 +47,7 @@ def test_logmel_of_a_file(tmp_path):
 
 def test_train_a_classifier(tmp_path):
     stdout = run_example("train_a_classifier", tmp_path)
-    accuracy = float(re.search(r"validation accuracy ([0-9.]+) on 6 clips", stdout).group(1))
+    accuracy = float(re.search(r"validation accuracy ([0-9.]+) on \d+ clips", stdout).group(1))
     assert 0.0 <= accuracy <= 1.0
     assert (tmp_path / "run" / "model.keras").is_file()
     assert_pictures(tmp_path, "train_a_classifier_curves.png", "train_a_classifier_confusion.png")
