@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # exported artefact) runs on one of them, so the fixture is built once per backend.
 XDIST := -n 2 --dist loadgroup
 
-.PHONY: demo test test-tensorflow test-jax test-torch test-notf bench lint format clean
+.PHONY: demo test test-tensorflow test-jax test-torch test-notf docs bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ NOTF_TESTS := tests/data/test_loaders.py tests/data/test_distributed_loaders.py 
 test-notf: $(NOTF_VENV)/.installed
 	KERAS_BACKEND=torch $(NOTF_PY) -m pytest -m notf $(NOTF_TESTS) $(PYTEST_ARGS)
 
+# The docs site (MkDocs Material + mkdocstrings), warnings as errors; the gallery's pictures are
+# drawn by running examples/*.py (docs/hooks/gallery.py; cached in build/gallery).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 # Peers for the feature benchmark, outside the project's venv: kapre pins older Keras/TensorFlow,
 # and PyPI's torchaudio is a CUDA build whose compiled part cannot load on a CPU-only torch (its
 # transforms are pure Python over torch.stft, so the timed code is the same without it).
@@ -88,12 +93,12 @@ bench: $(STAMP) $(BENCH_SITE)/.installed
 	$(PY) benchmarks/bench_pipeline.py --repeats 5 --clips 300 --long 8
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks examples docs/hooks
+	$(VENV)/bin/ruff format --check src tests benchmarks examples docs/hooks
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks examples docs/hooks
+	$(VENV)/bin/ruff check --fix src tests benchmarks examples docs/hooks
 
 clean:
-	rm -rf $(VENV) $(NOTF_VENV) $(BENCH_SITE) demo-output .pytest_cache
+	rm -rf $(VENV) $(NOTF_VENV) $(BENCH_SITE) demo-output .pytest_cache site build/gallery

@@ -117,14 +117,14 @@ def test_outputs_are_written_as_strict_json(result):
 
 
 def test_strict_json_writes_null_for_missing_values():
-    from audioflow._training_outputs import strict_json
+    from audioflow.recipe.outputs import strict_json
 
     text = strict_json({"a": float("nan"), "b": [1.0, float("inf")], "c": np.float32(0.5), "d": np.int64(3)})
     assert json.loads(text) == {"a": None, "b": [1.0, None], "c": 0.5, "d": 3}
 
 
 def test_outputs_all_or_nothing(result, tmp_path, monkeypatch):
-    from audioflow import _training_outputs
+    from audioflow.recipe import outputs as _training_outputs
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -243,7 +243,7 @@ def test_train_nothing_readable_is_one_line_and_leaves_nothing(capsys, tmp_path)
 
 
 def test_train_interrupted_while_writing_outputs_then_rerun(capsys, tmp_path, small_data, monkeypatch):
-    from audioflow import _training_outputs
+    from audioflow.recipe import outputs as _training_outputs
 
     data = tmp_path / "data"
     _copy_classes(small_data, data, ("tone", "chirp_up"))

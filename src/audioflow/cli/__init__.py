@@ -127,11 +127,16 @@ def _add_choices(p, *options):
 
 
 def _model_arguments(p):
-    """``audioflow train``'s model and recipe options; defaults from audioflow.models.TRAINING_DEFAULTS."""
-    # audioflow.models' FRONTENDS, SIZES and TRAINING_DEFAULTS, from their Keras-free module.
-    from audioflow._recipe_defaults import FRONTENDS, SIZES
-    from audioflow._recipe_defaults import TRAINING_DEFAULTS as D
+    """``audioflow train``'s input, model and recipe options; every default is the recipe's."""
+    # audioflow.recipe's parts declare the defaults and import no Keras.
+    from audioflow.recipe import FRONTENDS, SIZES, Recipe
+    from audioflow.recipe import TRAINING_DEFAULTS as D
 
+    _add_options(
+        p,
+        ("--sample-rate", positive_int, Recipe.sample_rate, "HZ", f"model sample rate (default {Recipe.sample_rate})"),
+        ("--duration", positive_float, Recipe.duration, "S", f"clip length in seconds; longer files are cropped at random, shorter ones zero-padded (default {Recipe.duration})"),
+    )  # fmt: skip
     _add_choices(
         p,
         ("--frontend", FRONTENDS, D["frontend"], f"features the network learns from: log-mel, mel + trainable PCEN, or LEAF (default {D['frontend']})"),
@@ -152,6 +157,22 @@ def _model_arguments(p):
         ("--epochs", positive_int, D["epochs"], "N", f"training epochs (default {D['epochs']})"),
         ("--batch-size", positive_int, D["batch_size"], "N", f"clips per batch (default {D['batch_size']})"),
         ("--learning-rate", positive_float, D["learning_rate"], "LR", f"peak AdamW learning rate (default {D['learning_rate']:g})"),
+    )  # fmt: skip
+
+
+def _data_arguments(p):
+    """``audioflow train``'s data options; the defaults are :func:`audioflow.recipe.training.train_recipe`'s."""
+    from audioflow.recipe import CACHE, ON_ERROR, SEED, VALIDATION_SPLIT
+
+    _add_options(
+        p,
+        ("--validation-split", open_fraction, VALIDATION_SPLIT, "F", f"fraction of files held out for validation (default {VALIDATION_SPLIT})"),
+        ("--seed", non_negative_int, SEED, "N", f"random seed (default {SEED})"),
+    )  # fmt: skip
+    _add_choices(
+        p,
+        ("--on-error", ("raise", "skip"), ON_ERROR, f"on an unreadable file: stop (raise) or skip it and list it in the report (default {ON_ERROR})"),
+        ("--cache", ("none", "memory"), CACHE, f"keep decoded, resampled audio in memory after the first epoch (default {CACHE})"),
     )  # fmt: skip
 
 
@@ -182,6 +203,21 @@ def _command(sub, verbose, name):
     return p
 
 
+def _train_parser(p):
+    """``audioflow train``'s arguments."""
+    p.add_argument(
+        "data_dir", nargs="?", metavar="DATA_DIR", help="folder with one sub-folder of audio per class"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    p.add_argument("--force", action="store_true", help="overwrite outputs that already exist in OUT")
+    _model_arguments(p)
+    _data_arguments(p)
+    _add_options(
+        p,
+        ("--examples-per-class", positive_int, 100, "N", "built-in dataset only: files per class (default 100)"),
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     from audioflow import __version__
 
@@ -199,33 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    # ------------------------------------------------------------------ train
-    p = _command(sub, verbose, "train")
-    p.add_argument(
-        "data_dir", nargs="?", metavar="DATA_DIR", help="folder with one sub-folder of audio per class"
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    p.add_argument("--force", action="store_true", help="overwrite outputs that already exist in OUT")
-    _add_options(
-        p,
-        ("--sample-rate", positive_int, 16000, "HZ", "model sample rate (default 16000)"),
-        ("--duration", positive_float, 1.0, "S", "clip length in seconds; longer files are cropped at random, shorter ones zero-padded (default 1.0)"),
-    )  # fmt: skip
-    _model_arguments(p)
-    _add_options(
-        p,
-        ("--validation-split", open_fraction, 0.2, "F", "fraction of files held out for validation (default 0.2)"),
-        _SEED,
-    )  # fmt: skip
-    _add_choices(
-        p,
-        ("--on-error", ("raise", "skip"), "raise", "on an unreadable file: stop (raise, default) or skip it and list it in the report"),
-        ("--cache", ("none", "memory"), "memory", "keep decoded, resampled audio in memory after the first epoch (default memory)"),
-    )  # fmt: skip
-    _add_options(
-        p,
-        ("--examples-per-class", positive_int, 100, "N", "built-in dataset only: files per class (default 100)"),
-    )  # fmt: skip
+    _train_parser(_command(sub, verbose, "train"))
 
     # ------------------------------------------------------------------ predict
     p = _command(sub, verbose, "predict")

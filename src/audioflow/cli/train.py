@@ -1,6 +1,7 @@
 """``audioflow train``: a folder of audio (or the built-in dataset) -> model.keras, report.json, plots.
 
-Argument checks on paths and printing only; the steps are :mod:`audioflow.training`'s.
+Argument checks on paths and printing only: the recipe (:class:`audioflow.recipe.Recipe`) is
+built from the options and trained by :func:`audioflow.recipe.training.train_recipe`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import time
 import warnings
 from pathlib import Path
 
+from audioflow._folder_claim import claim_output_folder
 from audioflow.cli._common import CLIError, check_outputs, start_backend
 
 
@@ -48,14 +50,19 @@ def _check_out_outside(out, data):
         )
 
 
-def _model_options(args):
-    options = dict(
-        frontend=args.frontend, size=args.size, augment=args.augment, n_fft=args.n_fft,
+def _recipe(args):
+    """The recipe of the options (checked before anything is written)."""
+    from audioflow.recipe import Schedule, recipe_from_options, size_from_width
+
+    if args.width is not None:  # deprecated; it chooses a size
+        warnings.warn("`width` is deprecated; use `size`.", DeprecationWarning, stacklevel=2)
+    schedule = Schedule(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate)
+    return recipe_from_options(
+        sample_rate=args.sample_rate, duration=args.duration, frontend=args.frontend,
+        size=size_from_width(args.width, args.size), augment=args.augment, n_fft=args.n_fft,
         hop_length=args.hop_length, n_mels=args.n_mels, f_min=args.f_min, f_max=args.f_max,
+        schedule=schedule,
     )  # fmt: skip
-    if args.width is not None:
-        options["width"] = args.width  # deprecated; build_classifier maps it to a size
-    return options
 
 
 def _generate(out, args):
@@ -82,108 +89,99 @@ def _generate(out, args):
 
 
 def run(args):
-    t_start = time.perf_counter()
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out '{out}' exists and is not a folder")
-    from audioflow._training_outputs import OUTPUT_NAMES
+    from audioflow.recipe.outputs import OUTPUT_NAMES
 
     check_outputs([out / name for name in OUTPUT_NAMES], force=args.force)
     data_dir = counts = None
     if args.data_dir is not None:
         data_dir, counts = _check_data_dir(args.data_dir)
         _check_out_outside(out, data_dir)
-        class_names = sorted(counts)
-    else:
-        from audioflow.synthetic import SYNTHETIC_CLASSES
-
-        class_names = sorted(SYNTHETIC_CLASSES)
-
+    recipe = _recipe(args)
     start_backend(verbose=args.verbose)  # tf.data only under TensorFlow (audioflow.data.training_inputs)
-    import keras
-
-    from audioflow import training
-
-    # The model is built first: the library checks every model option before anything is written.
-    keras.utils.set_random_seed(args.seed)
-    model = training.build_model(
-        class_names, sample_rate=args.sample_rate, duration=args.duration, **_model_options(args)
-    )
     created = not out.exists()
-    from audioflow._folder_claim import claim_output_folder
-
     try:
         with claim_output_folder(out):  # a second `train --out` of the same folder is refused
-            return _train(args, out, model, t_start, data_dir, counts)
+            return _train(args, out, recipe, data_dir, counts)
     finally:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a failed run leaves no empty --out folder behind
 
 
-def _train(args, out, model, t_start, data_dir, counts):
-    import keras
-
-    from audioflow import training
-    from audioflow.cli._progress import ProgressLogger
-    from audioflow.data import SkippedFileWarning
+def _train(args, out, recipe, data_dir, counts):
+    from audioflow.data import SkippedFileWarning, decode_error_from
+    from audioflow.recipe.training import train_recipe
 
     generation_s = 0.0
     if data_dir is None:
         t0 = time.perf_counter()
         data_dir, counts = _generate(out, args)
         generation_s = time.perf_counter() - t0
-    with warnings.catch_warnings():
-        # Skipped files are printed by the progress display, once each, without a source line.
-        warnings.simplefilter("ignore", SkippedFileWarning)
-        data = training.make_datasets(
-            data_dir, class_names=sorted(counts), sample_rate=args.sample_rate, duration=args.duration,
-            batch_size=args.batch_size, validation_split=args.validation_split, seed=args.seed,
-            on_error=args.on_error, cache=None if args.cache == "none" else args.cache,
-        )  # fmt: skip
-    print(
-        f"training on {data.train_files} clips, validating on {data.validation_files} (centre of each file; "
-        f"{len(data.class_names)} classes: {', '.join(data.class_names)}); "
-        f"{model.count_params():,} parameters; backend {keras.backend.backend()}",
-        file=sys.stderr,
-        flush=True,
-    )
-    progress = ProgressLogger(
-        epochs=args.epochs, steps=data.steps_per_epoch, batch_size=args.batch_size,
-        train_clips=data.train_files, validation_clips=data.validation_files, cached=data.cached,
-        skipped=data.skipped,
-    )  # fmt: skip
+    display = _Display(args)
+    extra = {
+        "data": {"builtin": args.data_dir is None, "files_per_class": counts},
+        "timings": {"data_generation_s": round(generation_s, 3)},
+    }
     try:
-        fit = training.fit_classifier(
-            model, data, epochs=args.epochs, learning_rate=args.learning_rate, callbacks=[progress]
-        )
+        with warnings.catch_warnings():
+            # Skipped files are printed by the progress display, once each, without a source line.
+            warnings.simplefilter("ignore", SkippedFileWarning)
+            result = train_recipe(
+                recipe, data_dir, out=out, class_names=sorted(counts), validation_split=args.validation_split,
+                seed=args.seed, on_error=args.on_error, cache=None if args.cache == "none" else args.cache,
+                force=args.force, progress=display.start, extra=extra,
+            )  # fmt: skip
     except Exception as exc:
-        from audioflow.data import decode_error_from
-
         cause = decode_error_from(exc)
         if cause is None:
             raise
-        progress.clear_line()
+        display.clear_line()
         raise CLIError(
             f"{cause} (pass --on-error skip to skip unreadable files and list them in the report)"
         ) from exc
-    evaluation = training.evaluate_classifier(model, data)
-    progress.report_skipped()
-    settings = dict(
-        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-        validation_split=args.validation_split, on_error=args.on_error, cache=args.cache, **_model_options(args),
-    )  # fmt: skip
-    extra = {
-        "data": {"builtin": args.data_dir is None, "files_per_class": counts},
-        "timings": {
-            "data_generation_s": round(generation_s, 3),
-            "total_s": round(time.perf_counter() - t_start, 3),
-        },
-    }
-    report = training.training_report(model, data, fit, evaluation, settings=settings, extra=extra)
-    paths = training.write_outputs(
-        out, model=model, evaluation=evaluation, fit=fit, report=report, force=args.force
-    )
+    display.report_skipped()
+    _print_result(result)
+    return 0
 
+
+class _Display:
+    """The header line and the progress display (``ProgressLogger``), made once the data are known."""
+
+    def __init__(self, args):
+        self.args, self.logger = args, None
+
+    def start(self, data, model):
+        import keras
+
+        from audioflow.cli._progress import ProgressLogger
+
+        print(
+            f"training on {data.train_files} clips, validating on {data.validation_files} (centre of each file; "
+            f"{len(data.class_names)} classes: {', '.join(data.class_names)}); "
+            f"{model.count_params():,} parameters; backend {keras.backend.backend()}",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.logger = ProgressLogger(
+            epochs=self.args.epochs, steps=data.steps_per_epoch, batch_size=self.args.batch_size,
+            train_clips=data.train_files, validation_clips=data.validation_files, cached=data.cached,
+            skipped=data.skipped,
+        )  # fmt: skip
+        return [self.logger]
+
+    def clear_line(self):
+        if self.logger is not None:
+            self.logger.clear_line()
+
+    def report_skipped(self):
+        if self.logger is not None:
+            self.logger.report_skipped()
+
+
+def _print_result(result):
+    evaluation, fit = result.evaluation, result.fit
     epochs_run = len(fit.history.get("loss", []))
     print(
         f"validation accuracy {evaluation.accuracy:.3f} (best epoch {fit.best_epoch + 1} of {epochs_run}; "
@@ -191,10 +189,9 @@ def _train(args, out, model, t_start, data_dir, counts):
     )
     for name, accuracy in evaluation.per_class_accuracy.items():
         print(f"  {name:<20} {'-' if accuracy is None else f'{accuracy:.3f}'}")
-    skipped = report["skipped_files"]
+    skipped = result.report["skipped_files"]
     if skipped:
         print(f"skipped {len(skipped)} unreadable file(s); listed in report.json:")
         for entry in skipped:
             print(f"  {entry['path']}: {entry['reason']}")
-    print(f"wrote {', '.join(paths.values())}")
-    return 0
+    print(f"wrote {', '.join(result.outputs.values())}")

@@ -129,12 +129,12 @@ def audio_dataset_from_directory(
         ``(audio, label)`` batches, or of ``audio`` alone without labels:
 
         - ``duration`` set: ``audio`` is float32 ``(batch, samples)`` if ``mono`` else
-          ``(batch, samples, channels)``.
+            ``(batch, samples, channels)``.
         - ``duration=None``: whole clips, zero-padded at the end to the longest clip of the
-          batch, with their true lengths: ``audio`` is a dict ``{"audio": (batch, max_samples
-          [, channels]) float32, "length": (batch,) int32}``. Feed it to a model with two
-          inputs named ``"audio"`` and ``"length"``, or map it (``ds.map(lambda x, y:
-          (x["audio"], y))``).
+            batch, with their true lengths: ``audio`` is a dict ``{"audio": (batch, max_samples
+            [, channels]) float32, "length": (batch,) int32}``. Feed it to a model with two
+            inputs named ``"audio"`` and ``"length"``, or map it (``ds.map(lambda x, y:
+            (x["audio"], y))``).
 
         The dataset's ``cardinality()`` is the number of batches: ``ceil(files / batch_size)``,
         counting with ``on_error="skip"`` only the files whose header could be read.

@@ -26,8 +26,8 @@ __all__ = ["Decoder", "aligned_empty", "channel_mismatch", "finish_clip"]
 
 
 # TensorFlow takes a tf.numpy_function's output without a copy only if its data is aligned to
-# 64 bytes (EIGEN_MAX_ALIGN_BYTES); NumPy's large arrays sit 16 bytes past a page boundary. For
-# 5 s clips the copy was ~3/4 of tf.data's cost per clip (benchmarks/bench_pipeline.py).
+# 64 bytes (EIGEN_MAX_ALIGN_BYTES); NumPy's large arrays sit 16 bytes past a page boundary, and
+# for long clips that copy was most of tf.data's cost per clip (BENCHMARKS.md).
 _ALIGN = 64
 
 

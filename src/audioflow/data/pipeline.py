@@ -23,9 +23,8 @@ from audioflow.errors import MissingDependencyError
 
 __all__ = ["build", "skipped_files"]
 
-# Files decoded per Python call: amortises the ~0.1-0.2 ms cost of one tf.numpy_function call
-# (with a no-op decoder, tf.data costs ~27 us per 1 s clip in chunks of 16, ~17 us in chunks of 32;
-# with the plain-WAV fast path, 1 s clips took ~47 us each in chunks of 64 vs ~55 us in chunks of 32).
+# Files decoded per Python call: amortises the fixed cost of one tf.numpy_function call (the
+# chunk sizes measured: BENCHMARKS.md, "Measurements behind code choices").
 _CHUNK = 64
 # Batches prepared ahead of the consumer.
 _PREFETCH = 2
@@ -84,7 +83,7 @@ def _make_dataset(paths, label_ids, num_classes, channels, spec, offset, report)
         length.set_shape([None])
         ok.set_shape([None])
         # Ops only where needed: every iterator (each epoch) instantiates and optimises this
-        # function again, ~1 ms per pass for an unused label gather.
+        # function again, and an unused label gather costs time on every pass.
         outputs = [audio, length] + ([tf.gather(label_table, index)] if has_labels else [])
         if spec.on_error == "skip":  # drop the bad files; a gather copies, so only if there are any
             outputs = tf.cond(
@@ -116,7 +115,7 @@ def _make_dataset(paths, label_ids, num_classes, channels, spec, offset, report)
     num_batches = n if spec.batch_size is None else -(-n // spec.batch_size)
     if spec.length is not None and spec.batch_size is not None:
         # Fixed-length clips: rebatch() moves slices of whole chunks; unbatch().batch() went
-        # through tf.data once per example (~10 us more per clip, a tenth of a 1 s WAV's cost).
+        # through tf.data once per example (slower per clip: BENCHMARKS.md).
         # The sizes [b, ..., b, n % b] cut the stream into exactly one epoch.
         sizes = [spec.batch_size] * (n // spec.batch_size) + (
             [n % spec.batch_size] if n % spec.batch_size else []
@@ -142,8 +141,8 @@ def _make_dataset(paths, label_ids, num_classes, channels, spec, offset, report)
     ds = ds.apply(tf.data.experimental.assert_cardinality(num_batches))
     ds = ds.prefetch(_PREFETCH)
     options = tf.data.Options()
-    # tf.data's autotuner costs a CPU thread's worth of modelling; on a 2-core machine that
-    # slowed decoding by ~30% (benchmarks/bench_pipeline.py), so parallelism is set explicitly.
+    # tf.data's autotuner costs a CPU thread's worth of modelling, which slows decoding on a
+    # 2-core machine (BENCHMARKS.md), so parallelism is set explicitly.
     options.autotune.enabled = False
     options.experimental_distribute.auto_shard_policy = (
         tf.data.experimental.AutoShardPolicy.OFF

@@ -247,7 +247,7 @@ def read_excerpt(path: str, sample_rate, mono: bool, length, crop: str, draw: fl
             count = max(1, min(count, total - start))
             skip = first - out_start
         audio = read_frames(handle, path, start, count)
-    if mono:  # soxr is ~20% faster on 1-D input than on one-channel 2-D input
+    if mono:  # soxr is faster on 1-D input than on one-channel 2-D input (BENCHMARKS.md)
         audio = to_mono(audio)
     if target != native:
         audio = resample(audio, native, target)

@@ -1,8 +1,8 @@
 """A WAV reader without libsndfile, for plain PCM and IEEE-float WAV.
 
 Their samples are raw little-endian numbers after a short header, and soundfile's per-file
-cost (~95 us for a 1 s clip, mostly Python glue holding the GIL) was most of the pipeline's
-time on short clips. :class:`WavFile` reads the header and converts exactly as libsndfile
+cost (mostly Python glue holding the GIL; BENCHMARKS.md) was most of the pipeline's time on
+short clips. :class:`WavFile` reads the header and converts exactly as libsndfile
 does (bit-identical output); any other WAV (mu-law, ADPCM, unusual layouts, anything
 malformed) goes through soundfile. :func:`read_plain_wav_into` is the dataset's fast path for
 short 16-bit clips. Callers check that the path is a regular file first (``_errors``).

@@ -67,7 +67,7 @@ from audioflow._backend.compute import ops
 from audioflow._typing import LayerArguments, Unpack
 from audioflow._validation import check_foreign_names, parameter_error
 from audioflow.config import arguments_of, python_value, window_argument
-from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
+from audioflow.ops._tensor import COMPUTE_DTYPES, channels_first, channels_last, dtype_name
 
 __all__ = [
     "AudioLayer",
@@ -136,11 +136,12 @@ class AudioLayer(keras.layers.Layer):
         """Keep the arguments exactly as passed (JSON-friendly), for ``get_config``."""
         self._passed.update({key: config_value(value) for key, value in arguments.items()})
 
-    def _keep_arguments(self, arguments: dict):
-        """Set ``arguments`` as public attributes (Python values, as passed) and remember them."""
+    def _keep_arguments(self, arguments: dict) -> dict:
+        """Set ``arguments`` as public attributes (Python values, as passed), remember them, return them."""
         for name, value in arguments.items():
             setattr(self, name, python_value(value))
         self._remember(**arguments)
+        return arguments
 
     def _adopt_arguments(self, part: AudioLayer):
         """Take a part's arguments as this layer's own public attributes and config (composition)."""
@@ -216,19 +217,6 @@ class AudioLayer(keras.layers.Layer):
     def _output(self, y):
         """``y`` cast to the layer's compute dtype (float16 under ``mixed_float16``)."""
         return ops.cast(y, self.compute_dtype) if dtype_name(y) != self.compute_dtype else y
-
-
-def channels_first(x):
-    """``(batch, samples, channels)`` -> ``(batch, channels, samples)``; 2-D passes through."""
-    return ops.transpose(x, (0, 2, 1)) if len(x.shape) == 3 else x
-
-
-def channels_last(y, rank: int):
-    """``(batch, channels, frames, bins, ...)`` -> ``(batch, frames, bins, ..., channels)`` for rank 3 input."""
-    if rank == 2:
-        return y
-    axes = tuple(range(len(y.shape)))
-    return ops.transpose(y, (0,) + axes[2:] + (1,))
 
 
 def on_axis(fn, x, axis: int):

@@ -1,4 +1,4 @@
-"""Small tensor helpers shared by the ops (private): dtype names, float casting, padding."""
+"""Small tensor helpers shared by the ops and layers (private): dtype names, float casting, padding, axes."""
 
 from __future__ import annotations
 
@@ -62,3 +62,28 @@ def dim_maximum(size, floor: int):
 
         return jax.core.max_dim(size, floor)
     return ops.maximum(size, floor)
+
+
+def channels_first(x, *, rank: int = 2, mono_axis: bool = False):
+    """The trailing channel axis of ``x`` moved to axis 1.
+
+    ``x`` of ``rank`` axes has no channel axis (mono): it passes through, or with ``mono_axis``
+    gains one of size 1 at axis 1. ``rank=2``: ``(batch, samples, channels)`` ->
+    ``(batch, channels, samples)``; ``rank=3``: ``(batch, frames, bins, channels)`` ->
+    ``(batch, channels, frames, bins)``.
+    """
+    if len(x.shape) == rank:
+        return ops.expand_dims(x, 1) if mono_axis else x
+    return ops.transpose(x, (0, len(x.shape) - 1, *range(1, len(x.shape) - 1)))
+
+
+def channels_last(y, rank: int, *, mono_rank: int = 2, mono_axis: bool = False):
+    """The inverse of :func:`channels_first` for an input of ``rank`` axes: axis 1 moved last.
+
+    An input of ``mono_rank`` axes (mono) passes through, or with ``mono_axis`` loses the axis of
+    size 1 that :func:`channels_first` added.
+    """
+    if rank == mono_rank:
+        return y[:, 0] if mono_axis else y
+    axes = tuple(range(len(y.shape)))
+    return ops.transpose(y, (0,) + axes[2:] + (1,))

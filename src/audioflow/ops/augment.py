@@ -30,6 +30,7 @@ from audioflow._validation import (
     check_number,
     check_spec_augment_args,
 )
+from audioflow.ops._tensor import channels_first, channels_last
 
 SHIFT_MODES = ("roll", "zeros")
 
@@ -39,15 +40,6 @@ def _float(x):
     if keras.backend.standardize_dtype(x.dtype) not in ("float32", "float64"):
         x = ops.cast(x, "float32")
     return x
-
-
-def _channels_first(x):
-    """``(batch, frames, bins[, channels])`` -> ``(batch, channels, frames, bins)`` (mono: 1 channel)."""
-    return ops.expand_dims(x, 1) if len(x.shape) == 3 else ops.transpose(x, (0, 3, 1, 2))
-
-
-def _channels_last(x, rank: int):
-    return x[:, 0] if rank == 3 else ops.transpose(x, (0, 2, 3, 1))
 
 
 def _generator(seed):
@@ -165,7 +157,7 @@ def spec_augment(
     check_spec_augment_args(**_spec_augment_arguments(locals()))
     x = time_warp(_float(x), max_warp=time_warp_param, seed=seed)
     rank = len(x.shape)
-    features = _channels_first(x)
+    features = channels_first(x, rank=3, mono_axis=True)
     batch, channels, frames, bins = (ops.shape(features)[i] for i in range(4))
     masked = ops.zeros((batch, channels, frames, bins), dtype="bool")
     if n_freq_masks:
@@ -181,7 +173,7 @@ def spec_augment(
         fill = ops.mean(features, axis=(2, 3), keepdims=True)
     else:
         fill = ops.zeros((), dtype=features.dtype)
-    return _channels_last(ops.where(masked, fill, features), rank)
+    return channels_last(ops.where(masked, fill, features), rank, mono_rank=3, mono_axis=True)
 
 
 def _spec_augment_arguments(local_values: dict) -> dict:

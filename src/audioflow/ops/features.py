@@ -67,7 +67,8 @@ def dynamic_chunking(n_frames: int | None) -> bool:
 
     Keras ``fit``/``predict`` trace TensorFlow graphs with a ``None`` batch. Long signals (at least
     256 frames each) are then processed in chunks of at most ``2048 // frames`` signals
-    (:func:`unknown_batch_chunks`; 1.5-2x faster for 64 clips of 10 s, with or without XLA). Shorter signals are left whole: a typical batch of them already fits in cache.
+    (:func:`unknown_batch_chunks`; faster for long clips, with or without XLA: BENCHMARKS.md).
+    Shorter signals are left whole: a typical batch of them already fits in cache.
     """
     if export_safe():  # one plain graph: no loop for exporters to convert
         return False

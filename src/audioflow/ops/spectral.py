@@ -70,8 +70,8 @@ def framing_method(center: bool = True, pad_mode: str = "constant") -> str:
     Chosen per backend and execution mode from profiles (BENCHMARKS.md): under XLA (JAX, and
     TensorFlow ``jit_compile=True``) one gather that pads and windows in the same pass fuses best;
     TensorFlow graphs without XLA (Keras ``fit`` on a CPU by default) and eager TensorFlow copy
-    contiguous hop-sized blocks (:func:`_strided_frames`, 1.6-2x faster there than the per-sample
-    gather); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
+    contiguous hop-sized blocks (:func:`_strided_frames`, faster there than the per-sample gather:
+    BENCHMARKS.md, "Measurements behind code choices"); eager PyTorch uses ``torch.stft``'s strided framing. Strided framing is used for zero
     (or no) padding only: ``keras.ops.pad``'s other modes fail on signals shorter than the pad.
     Inside :func:`audioflow.ops.export_safe_stft` it is always the gather (ONNX-exportable).
     """

@@ -1,4 +1,4 @@
-"""The outputs of :func:`audioflow.training.train_classifier`: report, plots, model; all or none.
+"""The outputs of :func:`audioflow.recipe.training.train_classifier`: report, plots, model; all or none.
 
 Every file goes to a temporary name beside its final one; the renames happen at the end, with
 Ctrl-C held back while they run, so an interrupted or failed run leaves the previous outputs
@@ -62,7 +62,7 @@ def build_report(*, model, data, evaluation, fit, settings, extra=None) -> dict:
     import keras
 
     from audioflow import __version__
-    from audioflow.models import classifier_info
+    from audioflow.recipe.model import classifier_info
 
     info = classifier_info(model)
     features = {"sample_rate": info["sample_rate"], **info["feature_config"]}
@@ -124,6 +124,11 @@ def build_report(*, model, data, evaluation, fit, settings, extra=None) -> dict:
         },
         "skipped_files": data.skipped(),
     }
+    return merge_sections(report, extra)
+
+
+def merge_sections(report: dict, extra: dict | None) -> dict:
+    """``report`` updated in place with ``extra``, one level deep (a section's entries are added)."""
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(report.get(key), dict):
             report[key].update(value)
