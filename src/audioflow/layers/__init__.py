@@ -2,7 +2,8 @@
 
 Small layers that each do one thing (``STFT``, ``InverseSTFT``, ``Spectrogram``, ``MelScale``,
 ``PowerToDb``, ``AmplitudeToDb``, ``Delta``) and feature layers composed of them
-(``MelSpectrogram``, ``LogMelSpectrogram``, ``MFCC``). Arguments are keyword-only.
+(``MelSpectrogram``, ``LogMelSpectrogram``, ``MFCC``), and the front ends of published models:
+``KaldiSpectrogram``, ``KaldiFbank``, ``KaldiMFCC`` (torchaudio.compliance.kaldi) and ``WhisperLogMel``. Arguments are keyword-only.
 Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-major, channels-last.
 """
 
@@ -12,17 +13,22 @@ require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.kaldi import KaldiFbank, KaldiMFCC, KaldiSpectrogram
 from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
+from audioflow.layers.whisper import WhisperLogMel
 
 __all__ = [
     "AddNoise",
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
+    "KaldiFbank",
+    "KaldiMFCC",
+    "KaldiSpectrogram",
     "Leaf",
     "LogMelSpectrogram",
     "MelScale",
@@ -36,4 +42,5 @@ __all__ = [
     "SpecAugment",
     "Spectrogram",
     "STFT",
+    "WhisperLogMel",
 ]

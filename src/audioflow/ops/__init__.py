@@ -29,10 +29,12 @@ from audioflow.ops.filters import (
     savgol_delta_weights,
 )
 from audioflow.ops.framing import frame, num_frames
+from audioflow.ops.kaldi import kaldi_fbank, kaldi_mfcc, kaldi_spectrogram
 from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
 from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
+from audioflow.ops.whisper import whisper_log_mel, whisper_mel_filters
 from audioflow.ops.windows import get_window
 
 __all__ = [
@@ -56,6 +58,9 @@ __all__ = [
     "hz_to_mel",
     "istft",
     "istft_length",
+    "kaldi_fbank",
+    "kaldi_mfcc",
+    "kaldi_spectrogram",
     "log_mel_spectrogram",
     "magnitude_power",
     "mel_filterbank",
@@ -77,4 +82,6 @@ __all__ = [
     "spectrogram",
     "stft",
     "time_warp",
+    "whisper_log_mel",
+    "whisper_mel_filters",
 ]
