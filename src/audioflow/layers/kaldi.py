@@ -87,10 +87,10 @@ class _KaldiLayer(AudioLayer):
     def _bins(self) -> int:
         raise NotImplementedError
 
-    def compute_output_shape(self, input_shape, lengths_shape=None):
-        samples = input_shape[1]
+    def compute_output_shape(self, inputs_shape, lengths_shape=None):
+        samples = inputs_shape[1]
         frames = None if samples is None else kaldi_num_frames(int(samples), self._framing)
-        return (input_shape[0], frames, self._bins())
+        return (inputs_shape[0], frames, self._bins())
 
 
 @serializable
