@@ -17,12 +17,14 @@ from audioflow.layers.kaldi import KaldiFbank, KaldiMFCC, KaldiSpectrogram
 from audioflow.layers.leaf import Leaf
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
+from audioflow.layers.presets import ASTFeatures, Wav2Vec2Features, WhisperFeatures
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 from audioflow.layers.whisper import WhisperLogMel
 
 __all__ = [
     "AddNoise",
+    "ASTFeatures",
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
@@ -42,5 +44,7 @@ __all__ = [
     "SpecAugment",
     "Spectrogram",
     "STFT",
+    "Wav2Vec2Features",
+    "WhisperFeatures",
     "WhisperLogMel",
 ]

@@ -81,6 +81,10 @@ class _KaldiLayer(AudioLayer):
             framing = framing._replace(dither=0.0)
         return self._output(self._features(x, framing, lengths, self.seed_generator))
 
+    def _transform(self, x):
+        """The features without dither or lengths (what a layer composed of this one computes)."""
+        return self._features(x, self._framing._replace(dither=0.0), None, None)
+
     def _features(self, x, framing, lengths, seed):
         raise NotImplementedError
 

@@ -31,6 +31,7 @@ from audioflow.ops.filters import (
 from audioflow.ops.framing import frame, num_frames
 from audioflow.ops.kaldi import kaldi_fbank, kaldi_mfcc, kaldi_spectrogram
 from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
+from audioflow.ops.normalize import fix_length, zero_mean_unit_variance
 from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
@@ -49,6 +50,7 @@ __all__ = [
     "exponential_moving_average",
     "export_safe_stft",
     "fft_frequencies",
+    "fix_length",
     "frame",
     "gabor_energy",
     "gabor_filters",
@@ -84,4 +86,5 @@ __all__ = [
     "time_warp",
     "whisper_log_mel",
     "whisper_mel_filters",
+    "zero_mean_unit_variance",
 ]
