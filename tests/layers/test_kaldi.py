@@ -164,6 +164,9 @@ CONFORMANCE = [
     ),
     (layers.KaldiMFCC, {"num_mel_bins": 12, "num_ceps": 6}, (2, 1000), (2, 4, 6)),
     (layers.WhisperLogMel, {"n_mels": 80}, (2, 1000), (2, 6, 80)),
+    (layers.WhisperFeatures, {"n_mels": 128}, (2, 1000), (2, 3000, 128)),
+    (layers.ASTFeatures, {"max_length": 8}, (2, 1000), (2, 8, 128)),
+    (layers.Wav2Vec2Features, {}, (2, 1000), (2, 1000)),
 ]
 
 
@@ -176,7 +179,7 @@ def test_layer_passes_the_keras_conformance_harness(cls, kwargs, input_shape, ou
         expected_output_shape=output_shape,
         expected_output_dtype="float32",
         expected_num_trainable_weights=0,
-        expected_num_non_trainable_weights=1 if cls is layers.WhisperLogMel else 0,
+        expected_num_non_trainable_weights=1 if cls in (layers.WhisperLogMel, layers.WhisperFeatures) else 0,
         expected_num_seed_generators=1 if kwargs.get("dither") else 0,
         expected_num_losses=0,
         supports_masking=False,

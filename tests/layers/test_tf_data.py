@@ -11,7 +11,7 @@ import pytest
 
 from audioflow import layers
 from tests.helpers import to_numpy
-from tests.tolerances import DB_ATOL, POWER_RTOL, STFT_RTOL, max_db_error_above_floor, relative_error
+from tests.tolerances import DB_ATOL, KALDI_RTOL, POWER_RTOL, STFT_RTOL, max_db_error_above_floor, relative_error
 
 tf = pytest.importorskip("tensorflow")  # in CI for every backend: the tf.data pipeline needs it
 
@@ -61,6 +61,13 @@ CASES = {
     "amplitude_to_db": (lambda: layers.AmplitudeToDb(), _power, _decibels),
     "pcen": (lambda: layers.PCEN(sample_rate=8000, hop_length=16), _power, _relative(POWER_RTOL)),
     "leaf": (lambda: layers.Leaf(sample_rate=8000, n_filters=8), _waveforms, _relative(POWER_RTOL)),
+    "kaldi_spectrogram": (lambda: layers.KaldiSpectrogram(), _waveforms, _relative(KALDI_RTOL)),
+    "kaldi_fbank": (lambda: layers.KaldiFbank(snip_edges=False), _waveforms, _relative(KALDI_RTOL)),
+    "kaldi_mfcc": (lambda: layers.KaldiMFCC(use_energy=True), _waveforms, _relative(KALDI_RTOL)),
+    "whisper_log_mel": (lambda: layers.WhisperLogMel(), _waveforms, _relative(KALDI_RTOL)),
+    "whisper_features": (lambda: layers.WhisperFeatures(), _waveforms, _relative(KALDI_RTOL)),
+    "ast_features": (lambda: layers.ASTFeatures(), _waveforms, _relative(KALDI_RTOL)),
+    "wav2vec2_features": (lambda: layers.Wav2Vec2Features(), _waveforms, _relative(POWER_RTOL)),
     "spec_augment": (lambda: layers.SpecAugment(seed=1), _power, _relative(0.0)),
     "gain": (lambda: layers.RandomGain(seed=1), _waveforms, _relative(0.0)),
     "noise": (lambda: layers.AddNoise(seed=1), _waveforms, _relative(0.0)),
