@@ -41,6 +41,14 @@ FEATURES = {
     "PCEN": ("linear", lambda x: L.PCEN(sample_rate=SAMPLE_RATE, hop_length=64)(L.MelSpectrogram(**MEL)(x))),
     "Leaf": ("linear", lambda x: L.Leaf(sample_rate=SAMPLE_RATE, n_filters=20)(x)),
     "AddNoise": ("linear", lambda x: L.Spectrogram(**STFT)(L.AddNoise(seed=2)(x))),
+    "KaldiSpectrogram": ("db", lambda x: L.KaldiSpectrogram(sample_frequency=SAMPLE_RATE)(x)),
+    "KaldiFbank": ("db", lambda x: L.KaldiFbank(sample_frequency=SAMPLE_RATE, num_mel_bins=20)(x)),
+    "KaldiFbank snip_edges=False": ("db", lambda x: L.KaldiFbank(sample_frequency=SAMPLE_RATE, num_mel_bins=20, snip_edges=False)(x)),
+    "KaldiMFCC": ("db", lambda x: L.KaldiMFCC(sample_frequency=SAMPLE_RATE, num_mel_bins=20, use_energy=True)(x)),
+    "WhisperLogMel": ("db", lambda x: L.WhisperLogMel()(x)),
+    "WhisperFeatures": ("db", lambda x: L.WhisperFeatures()(x)),
+    "ASTFeatures": ("db", lambda x: L.ASTFeatures(max_length=40)(x)),
+    "Wav2Vec2Features": ("linear", lambda x: L.Wav2Vec2Features()(x)),
 }  # fmt: skip
 
 

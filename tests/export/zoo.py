@@ -13,6 +13,7 @@ import audioflow.layers as L
 SAMPLE_RATE = 8000
 STFT_ARGS = {"n_fft": 256, "hop_length": 64}
 MEL_ARGS = {"sample_rate": SAMPLE_RATE, "n_mels": 20, **STFT_ARGS}
+KALDI_ARGS = {"sample_frequency": SAMPLE_RATE}
 
 #: name -> (kind of output, function of the input tensor). Kind "db": compared in absolute dB.
 FEATURES = {
@@ -28,6 +29,14 @@ FEATURES = {
     "Delta": ("db", lambda x: L.Delta()(L.LogMelSpectrogram(**MEL_ARGS)(x))),
     "PCEN": ("linear", lambda x: L.PCEN()(L.MelSpectrogram(**MEL_ARGS)(x))),
     "Leaf": ("linear", lambda x: L.Leaf(sample_rate=SAMPLE_RATE, n_filters=20)(x)),
+    "KaldiSpectrogram": ("db", lambda x: L.KaldiSpectrogram(**KALDI_ARGS)(x)),
+    "KaldiFbank": ("db", lambda x: L.KaldiFbank(num_mel_bins=20, **KALDI_ARGS)(x)),
+    "KaldiFbank snip_edges=False": ("db", lambda x: L.KaldiFbank(num_mel_bins=20, snip_edges=False, **KALDI_ARGS)(x)),
+    "KaldiMFCC": ("db", lambda x: L.KaldiMFCC(num_mel_bins=20, use_energy=True, **KALDI_ARGS)(x)),
+    "WhisperLogMel": ("db", lambda x: L.WhisperLogMel()(x)),
+    "WhisperFeatures": ("db", lambda x: L.WhisperFeatures()(x)),
+    "ASTFeatures": ("db", lambda x: L.ASTFeatures(max_length=40)(x)),
+    "Wav2Vec2Features": ("linear", lambda x: L.Wav2Vec2Features()(x)),
 }  # fmt: skip
 
 

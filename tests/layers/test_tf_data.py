@@ -11,7 +11,14 @@ import pytest
 
 from audioflow import layers
 from tests.helpers import to_numpy
-from tests.tolerances import DB_ATOL, KALDI_RTOL, POWER_RTOL, STFT_RTOL, max_db_error_above_floor, relative_error
+from tests.tolerances import (
+    DB_ATOL,
+    KALDI_RTOL,
+    POWER_RTOL,
+    STFT_RTOL,
+    max_db_error_above_floor,
+    relative_error,
+)
 
 tf = pytest.importorskip("tensorflow")  # in CI for every backend: the tf.data pipeline needs it
 

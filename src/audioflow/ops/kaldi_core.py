@@ -67,10 +67,15 @@ def kaldi_num_frames(n_samples, framing: KaldiFraming):
     return ops.where(ops.cast(n_samples, "float64") < shortest, 0, count) if shortest > 0 else count
 
 
-def _reflect(positions, n_samples):
-    """Positions folded into ``[0, n)`` by reflection with the edge sample repeated (Kaldi's loop)."""
+def _reflect(positions, n_samples, reach: int):
+    """Positions folded into ``[0, n)`` by reflection with the edge sample repeated (Kaldi's loop).
+
+    Positions are at least ``-reach``; a whole number of periods is added first so that ``mod``
+    only sees non-negative numbers (exporters disagree on the sign of a negative ``mod``).
+    """
     period = ops.maximum(2 * n_samples, 1)
-    folded = ops.mod(positions, period)
+    shift = (reach + period - 1) // period * period
+    folded = ops.mod(positions + shift, period)
     return ops.where(folded >= n_samples, period - 1 - folded, folded)
 
 
@@ -96,9 +101,9 @@ def _frames(x, n_frames, framing: KaldiFraming, lengths):
         return _gather_frames(x, positions)
     if lengths is None:
         n_samples = x.shape[-1] if is_int(x.shape[-1]) else ops.shape(x)[-1]
-        return _gather_frames(x, _reflect(positions, n_samples))
+        return _gather_frames(x, _reflect(positions, n_samples, max(offset, 0)))
     # Each example reflects at its own end: positions (batch, frames, window).
-    folded = _reflect(ops.expand_dims(positions, 0), ops.reshape(lengths, (-1, 1, 1)))
+    folded = _reflect(ops.expand_dims(positions, 0), ops.reshape(lengths, (-1, 1, 1)), max(offset, 0))
     flat = ops.reshape(folded, (ops.shape(x)[0], -1))
     return ops.reshape(ops.take_along_axis(x, flat, axis=-1), (-1, n_frames, size))
 
