@@ -35,6 +35,13 @@ LAYERS = {
     "AmplitudeToDb": (lambda: layers.AmplitudeToDb(), (2, 16, 12)),
     "Delta": (lambda: layers.Delta(), (2, 16, 12)),
     "Delta nearest": (lambda: layers.Delta(mode="nearest", order=2), (2, 16, 12)),
+    "KaldiFbank": (lambda: layers.KaldiFbank(sample_frequency=SR, num_mel_bins=12), (2, 1000)),
+    "KaldiMFCC reflect": (
+        lambda: layers.KaldiMFCC(sample_frequency=SR, snip_edges=False, use_energy=True),
+        (2, 1000),
+    ),
+    "KaldiSpectrogram": (lambda: layers.KaldiSpectrogram(sample_frequency=SR, subtract_mean=True), (2, 1000)),
+    "WhisperLogMel": (lambda: layers.WhisperLogMel(), (2, 1000)),
 }
 
 

@@ -53,7 +53,8 @@ def whisper_scale(mel):
     ``(x + 4) / 4`` (``log10`` written as ``log(x) / ln 10``, which every exporter carries).
     """
     log_spec = ops.log(ops.maximum(mel, 1e-10)) * _INV_LN10
-    peak = ops.max(log_spec, axis=(-2, -1), keepdims=True)
+    # amax, not max: keras.ops.max on torch probes its result's `.values`, which breaks torch.compile's graph.
+    peak = ops.amax(log_spec, axis=(-2, -1), keepdims=True)
     return (ops.maximum(log_spec, peak - 8.0) + 4.0) / 4.0
 
 
