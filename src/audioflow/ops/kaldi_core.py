@@ -23,7 +23,7 @@ import numpy as np
 from audioflow._compat import constant_tensor, host_constant, ops, random
 from audioflow._validation import is_int
 from audioflow._validation.kaldi import KaldiFraming, KaldiMel
-from audioflow.ops._tensor import as_float, dtype_name, pad_last_axis
+from audioflow.ops._tensor import as_float, dtype_name, is_symbolic_dim, pad_last_axis
 from audioflow.ops.dft import dft_as_matmul, export_safe, rfft_matmul
 from audioflow.ops.framing import num_frames
 from audioflow.ops.kaldi_filters import kaldi_dct_matrix, kaldi_mel_banks, kaldi_window
@@ -60,11 +60,20 @@ def kaldi_num_frames(n_samples, framing: KaldiFraming):
         if framing.snip_edges:
             return num_frames(int(n_samples), n_fft=size, hop_length=shift, center=False)
         return (int(n_samples) + shift // 2) // shift
+    if _is_dimension(n_samples):  # a symbolic dimension (shape-polymorphic export) stays one
+        if framing.snip_edges:
+            return num_frames(n_samples, n_fft=size, hop_length=shift, center=False)
+        return (n_samples + shift // 2) // shift
     if framing.snip_edges:
         count = ops.maximum(1 + (n_samples - size) // shift, 0)
     else:
         count = (n_samples + shift // 2) // shift
     return ops.where(ops.cast(n_samples, "float64") < shortest, 0, count) if shortest > 0 else count
+
+
+def _is_dimension(size) -> bool:
+    """A JAX symbolic dimension or a ``torch.export`` SymInt (a length, not a tensor of lengths)."""
+    return is_symbolic_dim(size) or type(size).__name__ == "SymInt"
 
 
 def _reflect(positions, n_samples, reach: int):
