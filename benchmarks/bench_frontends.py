@@ -57,9 +57,13 @@ def contenders(batch_kaldi, batch_whisper):
     kaldi_x, whisper_x = to_tensor(batch_kaldi), to_tensor(batch_whisper)
     fbank, log_mel = L.KaldiFbank(num_mel_bins=80), L.WhisperLogMel(n_mels=80)
     frames = 1 + (batch_kaldi.shape[1] - 400) // 160
-    fft_input = to_tensor(np.random.default_rng(0).standard_normal((len(batch_kaldi), frames, 512)).astype("float32"))
+    fft_input = to_tensor(
+        np.random.default_rng(0).standard_normal((len(batch_kaldi), frames, 512)).astype("float32")
+    )
     whisper_frames = to_tensor(
-        np.random.default_rng(0).standard_normal((len(batch_whisper), batch_whisper.shape[1] // 160 + 1, 400)).astype("float32")
+        np.random.default_rng(0)
+        .standard_normal((len(batch_whisper), batch_whisper.shape[1] // 160 + 1, 400))
+        .astype("float32")
     )
     rows = {}
     for mode, run in compiled_modes(lambda x: fbank(x)).items():
@@ -104,7 +108,9 @@ def peers(batch_kaldi, batch_whisper):
     import transformers
 
     extractor = transformers.WhisperFeatureExtractor()
-    rows["openai-whisper per clip"] = lambda: [whisper.log_mel_spectrogram(torch.from_numpy(c)) for c in batch_whisper]
+    rows["openai-whisper per clip"] = lambda: [
+        whisper.log_mel_spectrogram(torch.from_numpy(c)) for c in batch_whisper
+    ]
     rows["transformers WhisperFeatureExtractor (batch)"] = lambda: extractor(
         list(batch_whisper), sampling_rate=16000, return_tensors="np"
     )
@@ -129,7 +135,9 @@ def main():
             start = time.perf_counter()
             rows[name]()
             times[name].append(time.perf_counter() - start)
-    print(f"backend {BACKEND}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, median of {args.repeats}")
+    print(
+        f"backend {BACKEND}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, median of {args.repeats}"
+    )
     print("| contender | ms |")
     print("|---|---:|")
     for name in names:
