@@ -104,8 +104,8 @@ def peers(batch_kaldi, batch_whisper):
         rows["kaldi-native-fbank per utterance"] = native
     except ImportError:
         pass
-    import whisper
     import transformers
+    import whisper
 
     extractor = transformers.WhisperFeatureExtractor()
     rows["openai-whisper per clip"] = lambda: [
