@@ -44,9 +44,20 @@ FEATURES = {
 UNSUPPORTED = {"tflite": {"InverseSTFT": "tf.IRFFT"}}
 
 
-def zoo_features(format):
-    """The FEATURES a ``format`` can carry, in order."""
-    return {name: row for name, row in FEATURES.items() if name not in UNSUPPORTED.get(format, {})}
+#: Layers a backend exports for a fixed input length only. JAX's shape polymorphism cannot prove
+#: that WhisperLogMel's last-frame drop keeps a non-negative length (InconclusiveDimensionOperation);
+#: WhisperFeatures (always 30 s) exports with any length.
+FIXED_LENGTH_ONLY = {"jax": {"WhisperLogMel"}}
+
+
+def zoo_features(format, samples=0):
+    """The FEATURES a ``format`` can carry, in order (for a variable length when ``samples`` is None)."""
+    fixed_only = FIXED_LENGTH_ONLY.get(keras.backend.backend(), set()) if samples is None else set()
+    return {
+        name: row
+        for name, row in FEATURES.items()
+        if name not in UNSUPPORTED.get(format, {}) and name not in fixed_only
+    }
 
 
 def feature_zoo(samples, format="saved_model"):
@@ -58,7 +69,7 @@ def feature_zoo(samples, format="saved_model"):
     """
     keras.utils.set_random_seed(0)
     inputs = keras.Input((samples,))
-    outputs = [make(inputs) for _, make in zoo_features(format).values()]
+    outputs = [make(inputs) for _, make in zoo_features(format, samples).values()]
     flat = keras.layers.Concatenate(axis=1)([keras.layers.Flatten()(y) for y in outputs])
     return keras.Model(inputs, flat), keras.Model(inputs, outputs)
 
