@@ -168,6 +168,9 @@ class Spec:
     positive: bool = False
     #: Arguments without a default, always passed (valid values drawn like the others).
     required: dict = dataclasses.field(default_factory=dict)
+    #: Chance that a passed argument takes an invalid value (higher for layers with one argument,
+    #: so that enough of their cases are rejections).
+    invalid_probability: float = INVALID_PROBABILITY
 
 
 def _istft_input(kwargs):
@@ -178,9 +181,47 @@ def _mel_scale_input(kwargs):
     return (2, 7, int(kwargs.get("n_fft", 2048)) // 2 + 1)
 
 
+KALDI_FRAMING = {
+    "frame_length": pool([25.0, 32, 20.0, np.float32(25.0)], [0, -1.0, NAN, INF, "25", None]),
+    "frame_shift": pool([10.0, 12.5, 5, np.float64(10.0)], [0, -10.0, NAN, "10", None]),
+    "window_type": pool(["povey", "hanning", "hamming", "rectangular", "blackman"], ["hann", "", None, 1]),
+    "snip_edges": pool([True, False, np.bool_(True)], ["yes", 1, None]),
+    "dither": pool([0.0, 1.0, 0.5], [-1.0, NAN, "1"]),
+    "preemphasis_coefficient": pool([0.0, 0.97, 1.0], [-0.1, 1.5, NAN, "0.97"]),
+    "energy_floor": pool([0.0, 1.0, 10.0], [-1.0, NAN, INF]),
+    "subtract_mean": pool([True, False], ["no", None]),
+    "seed": pool([None, 0, 7], ["x", 1.5]),
+}
+KALDI_MEL = {
+    "num_mel_bins": pool([23, 40, 80, np.int64(64)], [0, 3, -1, 40.0, "40", None]),
+    "use_energy": pool([True, False], ["yes", None]),
+    "htk_compat": pool([True, False], [1, None]),
+}
+
 MEL_LAYER = {**STFT_ARGUMENTS, **POWER, **MEL_ARGUMENTS, "trainable_filterbank": pool([True, False], [])}
 MEL_RELATED = ("hop_length", "f_min", "htk", "mel_scale")
 FUZZ_SPECS = {
+    "KaldiSpectrogram": Spec(KALDI_FRAMING),
+    "KaldiFbank": Spec({**KALDI_FRAMING, **KALDI_MEL, "use_log_fbank": pool([True, False], ["x"])}),
+    "KaldiMFCC": Spec(
+        {**KALDI_FRAMING, **KALDI_MEL, "num_ceps": pool([1, 13, 23], [0, -1, 10**6, "13"])},
+        related=("num_mel_bins",),
+    ),
+    "WhisperLogMel": Spec(
+        {"n_mels": pool([80, 128, np.int64(80)], [64, 0, "80", None])}, invalid_probability=0.4
+    ),
+    "WhisperFeatures": Spec({"n_mels": pool([80, 128], [40, None])}, invalid_probability=0.4),
+    "ASTFeatures": Spec(
+        {
+            "max_length": pool([1, 16, 1024], [0, -1, 2.5, "16"]),
+            "num_mel_bins": pool([64, 128], [3, 0, "128"]),
+            "mean": pool([-4.2677393, 0.0], [NAN, INF, "0"]),
+            "std": pool([4.5689974, 1.0], [0.0, -1.0, NAN]),
+        }
+    ),
+    "Wav2Vec2Features": Spec(
+        {"epsilon": pool([1e-7, 0.0, 1e-5], [-1.0, NAN, "1e-7"])}, invalid_probability=0.4
+    ),
     "STFT": Spec(STFT_ARGUMENTS, related=("hop_length",)),
     "InverseSTFT": Spec(ISTFT_ARGUMENTS, input_shape=_istft_input, related=("hop_length",)),
     "Spectrogram": Spec({**STFT_ARGUMENTS, **POWER}, related=("hop_length",)),
@@ -379,7 +420,7 @@ def _cases(spec: Spec, rng: np.random.Generator):
             if rng.random() < 0.5 and name not in spec.required:
                 continue
             choices = spec.arguments[name]
-            bad = bool(choices.invalid) and rng.random() < INVALID_PROBABILITY
+            bad = bool(choices.invalid) and rng.random() < spec.invalid_probability
             values = choices.invalid if bad else choices.valid
             kwargs[name] = values[rng.integers(len(values))]
             if bad:

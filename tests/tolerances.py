@@ -34,3 +34,7 @@ def max_db_error_above_floor(actual, expected, top_db: float = 80.0) -> float:
 
 #: class probabilities of an exported model against the Keras model, absolute (issue 11 target 1e-4).
 PROBABILITY_ATOL = 1e-4
+
+#: Kaldi features (and Whisper's log-mel) relative to torchaudio.compliance.kaldi / openai-whisper:
+#: torchaudio's own tolerance against the Kaldi binaries (fbank and mfcc rtol 1e-4).
+KALDI_RTOL = 1e-4

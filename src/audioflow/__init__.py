@@ -8,6 +8,7 @@ input pipeline does not import TensorFlow unless it is used:
 - ``audioflow.data``: decoding, resampling and ``tf.data`` datasets from audio files.
 - ``audioflow.display``: plots with physical axes.
 - ``audioflow.streaming``: feature layers run chunk by chunk on live audio.
+- ``audioflow.presets``: the feature extractors of published models (Whisper, AST, Wav2Vec2).
 """
 
 import importlib
@@ -26,10 +27,11 @@ __all__ = [
     "display",
     "layers",
     "ops",
+    "presets",
     "streaming",
 ]
 
-_SUBMODULES = ("ops", "layers", "data", "display", "streaming")
+_SUBMODULES = ("ops", "layers", "data", "display", "presets", "streaming")
 
 
 def __getattr__(name):

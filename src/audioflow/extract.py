@@ -20,10 +20,21 @@ import numpy as np
 
 from audioflow._validation import check_choice, check_number, parameter_error
 
-__all__ = ["FEATURE_KINDS", "FEATURE_OPTIONS", "extract_features", "feature_layer", "feature_settings"]
+__all__ = [
+    "FEATURE_KINDS",
+    "FRONT_END_KINDS",
+    "LIBROSA_KINDS",
+    "FEATURE_OPTIONS",
+    "extract_features",
+    "feature_layer",
+    "feature_settings",
+]
 
-#: The feature kinds, from the plainest to the most processed.
-FEATURE_KINDS = ("spectrogram", "logspectrogram", "mel", "logmel", "mfcc")
+#: The feature kinds: librosa's, from the plainest to the most processed, then the model front ends
+#: (Kaldi's, as torchaudio.compliance.kaldi at its defaults, and Whisper's log-mel at 16 kHz).
+LIBROSA_KINDS = ("spectrogram", "logspectrogram", "mel", "logmel", "mfcc")
+FRONT_END_KINDS = ("kaldi-spectrogram", "kaldi-fbank", "kaldi-mfcc", "whisper")
+FEATURE_KINDS = LIBROSA_KINDS + FRONT_END_KINDS
 
 _STFT = ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode", "power")
 _MEL = ("n_mels", "f_min", "f_max", "mel_scale", "htk", "norm")
@@ -36,6 +47,15 @@ FEATURE_OPTIONS = {
     "mel": _STFT + _MEL,
     "logmel": _STFT + _MEL + _DB,
     "mfcc": _STFT + _MEL + _DB + _MFCC,
+    "kaldi-spectrogram": (),
+    "kaldi-fbank": ("n_mels",),  # num_mel_bins
+    "kaldi-mfcc": ("n_mels", "n_mfcc"),  # num_mel_bins, num_ceps
+    "whisper": (),
+}
+_KALDI_LAYERS = {
+    "kaldi-spectrogram": "KaldiSpectrogram",
+    "kaldi-fbank": "KaldiFbank",
+    "kaldi-mfcc": "KaldiMFCC",
 }
 
 
@@ -59,8 +79,11 @@ def feature_layer(kind: str = "logmel", *, sample_rate: float = 22050, **options
             :class:`~audioflow.layers.Spectrogram`), ``"logspectrogram"`` (the same in dB,
             ``Spectrogram`` then ``PowerToDb``), ``"mel"`` (power mel spectrogram,
             :class:`~audioflow.layers.MelSpectrogram`), ``"logmel"`` (in dB,
-            :class:`~audioflow.layers.LogMelSpectrogram`) or ``"mfcc"``
-            (:class:`~audioflow.layers.MFCC`).
+            :class:`~audioflow.layers.LogMelSpectrogram`), ``"mfcc"``
+            (:class:`~audioflow.layers.MFCC`), ``"kaldi-spectrogram"``, ``"kaldi-fbank"``,
+            ``"kaldi-mfcc"`` (:class:`~audioflow.layers.KaldiFbank` and its siblings at torchaudio's
+            defaults; ``n_mels`` is ``num_mel_bins``, ``n_mfcc`` is ``num_ceps``) or ``"whisper"``
+            (:class:`~audioflow.layers.WhisperLogMel`, 16 kHz).
         sample_rate: Hz of the input (librosa ``sr``); used by the mel kinds.
         **options: keyword arguments of those layers that apply to ``kind``: STFT ``n_fft,
             win_length, hop_length, window, center, pad_mode, power``; mel ``n_mels, f_min,
@@ -81,6 +104,8 @@ def feature_layer(kind: str = "logmel", *, sample_rate: float = 22050, **options
     _check_options(kind, options)
     from audioflow import layers
 
+    if kind in _KALDI_LAYERS or kind == "whisper":
+        return _front_end_layer(kind, sample_rate, options)
     stft = {k: v for k, v in options.items() if k in _STFT}
     if kind == "spectrogram":
         return layers.Spectrogram(**stft)
@@ -95,6 +120,24 @@ def feature_layer(kind: str = "logmel", *, sample_rate: float = 22050, **options
     return layer(sample_rate=sample_rate, **options)
 
 
+def _front_end_layer(kind: str, sample_rate: float, options: dict):
+    """A Kaldi layer (torchaudio's defaults at ``sample_rate``) or Whisper's log-mel (16 kHz only)."""
+    from audioflow import layers
+
+    if kind == "whisper":
+        if sample_rate != 16000:
+            raise parameter_error(
+                "sample_rate",
+                "16000 for whisper features",
+                sample_rate=sample_rate,
+                hint="Resample to 16 kHz.",
+            )
+        return layers.WhisperLogMel()
+    renamed = {"n_mels": "num_mel_bins", "n_mfcc": "num_ceps"}
+    arguments = {renamed[name]: value for name, value in options.items()}
+    return getattr(layers, _KALDI_LAYERS[kind])(sample_frequency=float(sample_rate), **arguments)
+
+
 def feature_settings(kind: str = "logmel", *, sample_rate: float = 22050, **options) -> dict:
     """The settings :func:`feature_layer` uses for ``kind``, defaults resolved (for titles and reports).
 
@@ -104,6 +147,16 @@ def feature_settings(kind: str = "logmel", *, sample_rate: float = 22050, **opti
     kinds and ``n_mfcc`` for MFCCs; other options given are included as passed.
     """
     _check_options(kind, options)
+    if kind == "whisper":
+        return {"n_fft": 400, "hop_length": 160, "n_mels": 80}
+    if kind in _KALDI_LAYERS:
+        window = int(sample_rate * 0.025)
+        settings = {"n_fft": 1 << (window - 1).bit_length(), "hop_length": int(sample_rate * 0.01)}
+        if kind != "kaldi-spectrogram":
+            settings["n_mels"] = options.get("n_mels", 23)
+        if kind == "kaldi-mfcc":
+            settings["n_mfcc"] = options.get("n_mfcc", 13)
+        return settings
     n_fft = options.get("n_fft", 2048)
     window = options.get("win_length") or n_fft
     settings = {"n_fft": n_fft, "hop_length": options.get("hop_length") or window // 4}

@@ -58,7 +58,7 @@ def test_every_feature_layer_round_trips(format, samples, exported_zoo):
     require(format)
     path, (model, parts) = exported_zoo(format, samples)
     run = load_exported(path, format)
-    features = zoo_features(format)
+    features = zoo_features(format, samples)
     for batch, length in CASES[samples]:
         x = waveforms(batch, length)
         shapes = parts.compute_output_shape((batch, length))

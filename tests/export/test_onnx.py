@@ -44,6 +44,13 @@ FEATURES = {
     "PCEN": ("linear", lambda x: L.PCEN(sample_rate=SAMPLE_RATE, hop_length=64)(L.MelSpectrogram(**MEL)(x))),
     "Leaf": ("linear", lambda x: L.Leaf(sample_rate=SAMPLE_RATE, n_filters=20)(x)),
     "AddNoise": ("linear", lambda x: L.Spectrogram(**STFT)(L.AddNoise(seed=2)(x))),
+    "KaldiSpectrogram": ("db", lambda x: L.KaldiSpectrogram(sample_frequency=SAMPLE_RATE)(x)),
+    "KaldiFbank": ("db", lambda x: L.KaldiFbank(sample_frequency=SAMPLE_RATE, num_mel_bins=20)(x)),
+    "KaldiMFCC": ("db", lambda x: L.KaldiMFCC(sample_frequency=SAMPLE_RATE, num_mel_bins=20, snip_edges=False)(x)),
+    "WhisperLogMel": ("db", lambda x: L.WhisperLogMel()(x)),
+    "WhisperFeatures": ("db", lambda x: L.WhisperFeatures()(x)),
+    "ASTFeatures": ("db", lambda x: L.ASTFeatures(max_length=40)(x)),
+    "Wav2Vec2Features": ("linear", lambda x: L.Wav2Vec2Features()(x)),
 }  # fmt: skip
 
 
@@ -80,7 +87,8 @@ def assert_close(name, kind, got, expected):
 
 #: Layers that a backend exports for a fixed input length only (torch.export turns a padding width
 #: computed from the length into a constant); export_onnx refuses them with a variable length.
-FIXED_LENGTH_ONLY = {"torch": {"Leaf"}}
+#: KaldiMFCC here has snip_edges=False: its reflection at the signal's end folds positions by the length.
+FIXED_LENGTH_ONLY = {"torch": {"Leaf", "KaldiMFCC"}}
 
 
 def exported_features():

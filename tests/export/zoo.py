@@ -13,6 +13,7 @@ import audioflow.layers as L
 SAMPLE_RATE = 8000
 STFT_ARGS = {"n_fft": 256, "hop_length": 64}
 MEL_ARGS = {"sample_rate": SAMPLE_RATE, "n_mels": 20, **STFT_ARGS}
+KALDI_ARGS = {"sample_frequency": SAMPLE_RATE}
 
 #: name -> (kind of output, function of the input tensor). Kind "db": compared in absolute dB.
 FEATURES = {
@@ -28,6 +29,14 @@ FEATURES = {
     "Delta": ("db", lambda x: L.Delta()(L.LogMelSpectrogram(**MEL_ARGS)(x))),
     "PCEN": ("linear", lambda x: L.PCEN()(L.MelSpectrogram(**MEL_ARGS)(x))),
     "Leaf": ("linear", lambda x: L.Leaf(sample_rate=SAMPLE_RATE, n_filters=20)(x)),
+    "KaldiSpectrogram": ("db", lambda x: L.KaldiSpectrogram(**KALDI_ARGS)(x)),
+    "KaldiFbank": ("db", lambda x: L.KaldiFbank(num_mel_bins=20, **KALDI_ARGS)(x)),
+    "KaldiFbank snip_edges=False": ("db", lambda x: L.KaldiFbank(num_mel_bins=20, snip_edges=False, **KALDI_ARGS)(x)),
+    "KaldiMFCC": ("db", lambda x: L.KaldiMFCC(num_mel_bins=20, use_energy=True, **KALDI_ARGS)(x)),
+    "WhisperLogMel": ("db", lambda x: L.WhisperLogMel()(x)),
+    "WhisperFeatures": ("db", lambda x: L.WhisperFeatures()(x)),
+    "ASTFeatures": ("db", lambda x: L.ASTFeatures(max_length=40)(x)),
+    "Wav2Vec2Features": ("linear", lambda x: L.Wav2Vec2Features()(x)),
 }  # fmt: skip
 
 
@@ -35,9 +44,20 @@ FEATURES = {
 UNSUPPORTED = {"tflite": {"InverseSTFT": "tf.IRFFT"}}
 
 
-def zoo_features(format):
-    """The FEATURES a ``format`` can carry, in order."""
-    return {name: row for name, row in FEATURES.items() if name not in UNSUPPORTED.get(format, {})}
+#: Layers a backend exports for a fixed input length only. JAX's shape polymorphism cannot prove
+#: that WhisperLogMel's last-frame drop keeps a non-negative length (InconclusiveDimensionOperation);
+#: WhisperFeatures (always 30 s) exports with any length.
+FIXED_LENGTH_ONLY = {"jax": {"WhisperLogMel"}}
+
+
+def zoo_features(format, samples=0):
+    """The FEATURES a ``format`` can carry, in order (for a variable length when ``samples`` is None)."""
+    fixed_only = FIXED_LENGTH_ONLY.get(keras.backend.backend(), set()) if samples is None else set()
+    return {
+        name: row
+        for name, row in FEATURES.items()
+        if name not in UNSUPPORTED.get(format, {}) and name not in fixed_only
+    }
 
 
 def feature_zoo(samples, format="saved_model"):
@@ -49,7 +69,7 @@ def feature_zoo(samples, format="saved_model"):
     """
     keras.utils.set_random_seed(0)
     inputs = keras.Input((samples,))
-    outputs = [make(inputs) for _, make in zoo_features(format).values()]
+    outputs = [make(inputs) for _, make in zoo_features(format, samples).values()]
     flat = keras.layers.Concatenate(axis=1)([keras.layers.Flatten()(y) for y in outputs])
     return keras.Model(inputs, flat), keras.Model(inputs, outputs)
 

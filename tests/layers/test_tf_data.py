@@ -11,7 +11,14 @@ import pytest
 
 from audioflow import layers
 from tests.helpers import to_numpy
-from tests.tolerances import DB_ATOL, POWER_RTOL, STFT_RTOL, max_db_error_above_floor, relative_error
+from tests.tolerances import (
+    DB_ATOL,
+    KALDI_RTOL,
+    POWER_RTOL,
+    STFT_RTOL,
+    max_db_error_above_floor,
+    relative_error,
+)
 
 tf = pytest.importorskip("tensorflow")  # in CI for every backend: the tf.data pipeline needs it
 
@@ -114,6 +121,13 @@ CASES = {
         _relative(POWER_RTOL),
     ),
     "random_speed": (lambda: layers.RandomSpeed(sample_rate=8000, seed=1), _waveforms, _relative(0.0)),
+    "kaldi_spectrogram": (lambda: layers.KaldiSpectrogram(), _waveforms, _relative(KALDI_RTOL)),
+    "kaldi_fbank": (lambda: layers.KaldiFbank(snip_edges=False), _waveforms, _relative(KALDI_RTOL)),
+    "kaldi_mfcc": (lambda: layers.KaldiMFCC(use_energy=True), _waveforms, _relative(KALDI_RTOL)),
+    "whisper_log_mel": (lambda: layers.WhisperLogMel(), _waveforms, _relative(KALDI_RTOL)),
+    "whisper_features": (lambda: layers.WhisperFeatures(), _waveforms, _relative(KALDI_RTOL)),
+    "ast_features": (lambda: layers.ASTFeatures(), _waveforms, _relative(KALDI_RTOL)),
+    "wav2vec2_features": (lambda: layers.Wav2Vec2Features(), _waveforms, _relative(POWER_RTOL)),
     "spec_augment": (lambda: layers.SpecAugment(seed=1), _power, _relative(0.0)),
     "gain": (lambda: layers.RandomGain(seed=1), _waveforms, _relative(0.0)),
     "noise": (lambda: layers.AddNoise(seed=1), _waveforms, _relative(0.0)),

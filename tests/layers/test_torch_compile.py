@@ -37,6 +37,13 @@ LAYERS = {
     "Delta nearest": (lambda: layers.Delta(mode="nearest", order=2), (2, 16, 12)),
     "Resample": (lambda: layers.Resample(sample_rate=SR, target_sample_rate=5000), (2, 1000)),
     "Resample channels": (lambda: layers.Resample(sample_rate=SR, target_sample_rate=16000), (2, 1000, 2)),
+    "KaldiFbank": (lambda: layers.KaldiFbank(sample_frequency=SR, num_mel_bins=12), (2, 1000)),
+    "KaldiMFCC reflect": (
+        lambda: layers.KaldiMFCC(sample_frequency=SR, snip_edges=False, use_energy=True),
+        (2, 1000),
+    ),
+    "KaldiSpectrogram": (lambda: layers.KaldiSpectrogram(sample_frequency=SR, subtract_mean=True), (2, 1000)),
+    "WhisperLogMel": (lambda: layers.WhisperLogMel(), (2, 1000)),
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from audioflow import ParameterError, layers
 from audioflow.streaming import StreamingFrontEnd
 from tests.helpers import to_numpy
-from tests.tolerances import DB_ATOL, POWER_RTOL, STFT_RTOL, relative_error
+from tests.tolerances import DB_ATOL, KALDI_RTOL, POWER_RTOL, STFT_RTOL, relative_error
 
 SAMPLES = 3001  # not a multiple of any hop below
 
@@ -65,6 +65,8 @@ CASES = {
         ),
         POWER_RTOL,
     ),
+    "kaldi fbank": (lambda: layers.KaldiFbank(num_mel_bins=40), KALDI_RTOL),
+    "kaldi mfcc": (lambda: layers.KaldiMFCC(use_energy=True, frame_shift=12.5), KALDI_RTOL),
     "mel+pcen": (
         lambda: [_mel(n_fft=400, hop_length=160, power=1.0), layers.PCEN(sample_rate=16000, hop_length=160)],
         POWER_RTOL,
@@ -170,6 +172,9 @@ def test_changed_weights_are_used_by_the_next_chunk():
         (lambda: layers.LogMelSpectrogram(center=False), r"`top_db` must be None for streaming.*top_db=80"),
         (lambda: layers.MFCC(center=False), r"`top_db` must be None for streaming"),
         (lambda: layers.Delta(), r"`layer` must be an audioflow STFT.*Received: layer='Delta'"),
+        (lambda: layers.KaldiFbank(snip_edges=False), r"`snip_edges` must be True for streaming"),
+        (lambda: layers.KaldiFbank(subtract_mean=True), r"`subtract_mean` must be False for streaming"),
+        (lambda: layers.KaldiMFCC(min_duration=0.5), r"`min_duration` must be 0 for streaming"),
         (lambda: layers.PCEN(), r"`layer` must be an audioflow STFT.*Received: layer='PCEN'"),
         (lambda: [], r"`layer` must be an audioflow STFT"),
         (

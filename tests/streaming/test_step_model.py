@@ -41,6 +41,7 @@ CASES = {
         ),
         layers.PCEN(sample_rate=16000, hop_length=160, trainable=True),
     ],
+    "kaldi fbank": lambda: layers.KaldiFbank(num_mel_bins=40),
     "no state": lambda: layers.MFCC(
         sample_rate=16000, n_fft=160, hop_length=160, n_mels=20, n_mfcc=10, center=False, top_db=None
     ),

@@ -25,7 +25,7 @@ def _format_value(value):
     return repr(value)
 
 
-def parameter_error(name: str, requirement: str, hint: str | None = None, **received) -> ParameterError:
+def parameter_error(name: str, requirement: str, /, hint: str | None = None, **received) -> ParameterError:
     """Build the one error format: "`name` must be <requirement>. Received: k=v."."""
     if not received:
         raise TypeError("parameter_error needs at least one received value")

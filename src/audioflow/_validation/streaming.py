@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from audioflow._validation.basic import check_int, parameter_error
 
-_FRAMING_LAYERS = "STFT, Spectrogram, MelSpectrogram, LogMelSpectrogram or MFCC"
+_FRAMING_LAYERS = (
+    "STFT, Spectrogram, MelSpectrogram, LogMelSpectrogram, MFCC, KaldiSpectrogram, KaldiFbank or KaldiMFCC"
+)
 
 
 def check_streaming_parts(part_names: list[str], framing: tuple[str, ...], energies: tuple[str, ...]):
@@ -50,6 +52,26 @@ def check_streamable_settings(center, ref=None, top_db=None):
             hint="The floor at `max - top_db` needs the whole clip's maximum. Build the layer with "
             "top_db=None (`amin` still keeps silence finite).",
         )
+
+
+def check_streamable_kaldi(snip_edges: bool, subtract_mean: bool, min_duration: float):
+    """Kaldi settings a stream reproduces: whole frames only, no utterance mean, no minimum duration."""
+    if not snip_edges:
+        raise parameter_error(
+            "snip_edges",
+            "True for streaming",
+            snip_edges=snip_edges,
+            hint="snip_edges=False reflects the signal at its end, which a stream does not know yet.",
+        )
+    if subtract_mean:
+        raise parameter_error(
+            "subtract_mean",
+            "False for streaming",
+            subtract_mean=subtract_mean,
+            hint="The utterance's mean is known only when it ends.",
+        )
+    if min_duration:
+        raise parameter_error("min_duration", "0 for streaming", min_duration=min_duration)
 
 
 def check_chunk(shape: tuple, stream_shape: tuple | None):

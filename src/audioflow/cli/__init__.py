@@ -195,6 +195,12 @@ def _feature_options(p, kind):
     )  # fmt: skip
 
 
+def _preset_names():
+    from audioflow.presets import names
+
+    return names()
+
+
 def _command(sub, verbose, name):
     """The parser of command ``name`` (with ``--verbose``); ``main`` runs it by its ``func``, the name."""
     _, summary, description = _COMMANDS[name]
@@ -301,8 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     _feature_options(
         p,
-        ("--kind", ("logmel", "mel", "spectrogram", "mfcc"), "logmel", "logmel (dB), mel (power), spectrogram (power) or mfcc (default logmel)"),
+        ("--kind", ("logmel", "mel", "spectrogram", "mfcc", "kaldi-fbank", "kaldi-mfcc", "kaldi-spectrogram", "whisper"), "logmel", "logmel (dB), mel (power), spectrogram (power), mfcc, Kaldi's (torchaudio.compliance.kaldi defaults; --n-mels bins) or Whisper's log-mel (default logmel)"),
     )  # fmt: skip
+    _add_choices(
+        p,
+        (
+            "--preset",
+            _preset_names(),
+            None,
+            "a model's feature extractor instead of --kind (16 kHz): " + ", ".join(_preset_names()),
+        ),
+    )
     p.add_argument("--force", action="store_true", help="overwrite existing .npy and .json files")
 
     # ------------------------------------------------------------------ make-dataset

@@ -105,10 +105,15 @@ def _feature_layers(args, kind):
     """
     from audioflow.extract import FEATURE_OPTIONS, feature_layer, feature_settings
 
+    preset = getattr(args, "preset", None)
     options = {k: v for k, v in vars(args).items() if k in FEATURE_OPTIONS[kind]}
     cache = {}
 
     def get(sample_rate):
+        if preset is not None and sample_rate not in cache:
+            from audioflow import presets
+
+            cache[sample_rate] = presets.get(preset, sample_rate=sample_rate), {}
         if sample_rate not in cache:
             layer = feature_layer(kind, sample_rate=sample_rate, **options)
             cache[sample_rate] = layer, feature_settings(kind, sample_rate=sample_rate, **options)
@@ -200,7 +205,7 @@ def _npy_targets(args, files, out):
         group = expand_inputs([raw])
         for path in group:
             rel = path.relative_to(root) if root.is_dir() else Path(path.name)
-            target = out / rel.parent / f"{rel.name}.{args.kind}.npy"
+            target = out / rel.parent / f"{rel.name}.{_label(args)}.npy"
             if target in targets.values():
                 raise CLIError(
                     f"two inputs would both write '{target}' (e.g. '{path}'); run them with separate --out folders"
@@ -228,7 +233,14 @@ def _description(kind, source, features, sample_rate, settings) -> dict:
     }
 
 
+def _label(args) -> str:
+    """The features' name in file names and reports: the preset's, else the kind's."""
+    return args.preset or args.kind
+
+
 def run_features(args):
+    if args.preset is not None and args.sample_rate is None:
+        args.sample_rate = 16000  # the rate every preset was made for
     files = expand_inputs(args.inputs)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -259,9 +271,9 @@ def run_features(args):
         index.append(
             {"path": str(path), "features": str(target), "shape": list(features.shape), "sample_rate": sr}
         )
-        print(f"{path}\t{target}\t{features.shape[0]}x{features.shape[1]}")
+        print(f"{path}\t{target}\t{'x'.join(map(str, features.shape))}")
     print(
-        f"{len(index)} feature file{'s' if len(index) != 1 else ''} ({args.kind}, (frames, bins), float32) in {out}",
+        f"{len(index)} feature file{'s' if len(index) != 1 else ''} ({_label(args)}, (frames, bins), float32) in {out}",
         file=sys.stderr,
     )
     return 1 if bad else 0

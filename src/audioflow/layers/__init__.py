@@ -2,7 +2,8 @@
 
 Small layers that each do one thing (``STFT``, ``InverseSTFT``, ``Spectrogram``, ``MelScale``,
 ``PowerToDb``, ``AmplitudeToDb``, ``Delta``) and feature layers composed of them
-(``MelSpectrogram``, ``LogMelSpectrogram``, ``MFCC``). Arguments are keyword-only.
+(``MelSpectrogram``, ``LogMelSpectrogram``, ``MFCC``), and the front ends of published models:
+``KaldiSpectrogram``, ``KaldiFbank``, ``KaldiMFCC`` (torchaudio.compliance.kaldi) and ``WhisperLogMel``. Arguments are keyword-only.
 Inputs ``(batch, samples)`` or ``(batch, samples, channels)``; outputs time-major, channels-last.
 """
 
@@ -22,14 +23,17 @@ from audioflow.layers.descriptors import (
     ZeroCrossingRate,
 )
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.kaldi import KaldiFbank, KaldiMFCC, KaldiSpectrogram
 from audioflow.layers.leaf import Leaf
 from audioflow.layers.lfcc import LFCC
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
 from audioflow.layers.phase import GriffinLim, InverseMelScale
 from audioflow.layers.resample import RandomSpeed, Resample
+from audioflow.layers.presets import ASTFeatures, Wav2Vec2Features, WhisperFeatures
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
+from audioflow.layers.whisper import WhisperLogMel
 
 __all__ = [
     "InverseMelScale",
@@ -44,9 +48,13 @@ __all__ = [
     "SpectralBandwidth",
     "RMS",
     "AddNoise",
+    "ASTFeatures",
     "AmplitudeToDb",
     "Delta",
     "InverseSTFT",
+    "KaldiFbank",
+    "KaldiMFCC",
+    "KaldiSpectrogram",
     "Leaf",
     "LogMelSpectrogram",
     "MelScale",
@@ -62,4 +70,7 @@ __all__ = [
     "SpecAugment",
     "Spectrogram",
     "STFT",
+    "Wav2Vec2Features",
+    "WhisperFeatures",
+    "WhisperLogMel",
 ]

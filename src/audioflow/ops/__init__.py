@@ -39,13 +39,16 @@ from audioflow.ops.filters import (
     savgol_delta_weights,
 )
 from audioflow.ops.framing import frame, num_frames
+from audioflow.ops.kaldi import kaldi_fbank, kaldi_mfcc, kaldi_spectrogram
 from audioflow.ops.leaf import gabor_energy, gabor_filters, gabor_parameters, gaussian_pooling
 from audioflow.ops.lfcc import linear_filterbank
+from audioflow.ops.normalize import fix_length, zero_mean_unit_variance
 from audioflow.ops.pcen import exponential_moving_average, pcen, smoothing_coefficient
 from audioflow.ops.phase import griffin_lim, mel_to_audio, mel_to_stft
 from audioflow.ops.resample import resample
 from audioflow.ops.scaling import amplitude_to_db, db_to_amplitude, db_to_power, power_to_db
 from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap_add, spectrogram, stft
+from audioflow.ops.whisper import whisper_log_mel, whisper_mel_filters
 from audioflow.ops.windows import get_window
 
 __all__ = [
@@ -72,6 +75,7 @@ __all__ = [
     "exponential_moving_average",
     "export_safe_stft",
     "fft_frequencies",
+    "fix_length",
     "frame",
     "gabor_energy",
     "gabor_filters",
@@ -81,6 +85,9 @@ __all__ = [
     "hz_to_mel",
     "istft",
     "istft_length",
+    "kaldi_fbank",
+    "kaldi_mfcc",
+    "kaldi_spectrogram",
     "log_mel_spectrogram",
     "magnitude_power",
     "mel_filterbank",
@@ -103,4 +110,7 @@ __all__ = [
     "spectrogram",
     "stft",
     "time_warp",
+    "whisper_log_mel",
+    "whisper_mel_filters",
+    "zero_mean_unit_variance",
 ]

@@ -67,6 +67,15 @@ def power_of_two_ffts():
         _power_of_two_fft_depth -= 1
 
 
+def exporting() -> bool:
+    """Whether an exporter is tracing (ONNX: :func:`export_safe_stft`; TFLite: :func:`power_of_two_ffts`).
+
+    Feature batches are then not split into ``keras.ops.map`` chunks: a loop is a tensor list that
+    the TFLite converter cannot lower and tf2onnx converts poorly.
+    """
+    return export_safe() or _power_of_two_fft_depth > 0
+
+
 def dft_as_matmul(n_fft: int) -> bool:
     """Whether :func:`audioflow.ops.stft` computes its transform as matrix products here."""
     return export_safe() or (_power_of_two_fft_depth > 0 and n_fft & (n_fft - 1) != 0)

@@ -20,7 +20,7 @@ from audioflow._validation import (
 from audioflow.config import DecibelConfig, MelConfig, StftConfig, arguments_of
 from audioflow.ops._frames import _padded_positions
 from audioflow.ops._tensor import cast_like, dim_maximum, dtype_name, is_symbolic_dim
-from audioflow.ops.dft import export_safe
+from audioflow.ops.dft import export_safe, exporting
 from audioflow.ops.filters import _dct_matrix, _savgol_delta_weights, mel_filterbank_for
 from audioflow.ops.scaling import _power_to_db
 from audioflow.ops.spectral import _spectrogram, static_size
@@ -50,9 +50,9 @@ def batch_chunk_size(n_items: int | None, n_frames: int | None) -> int | None:
 
     The largest divisor ``c`` of ``n_items`` with ``c * n_frames <= 2048`` frames, used only when a
     chunk holds at least 512 frames and there are at least two chunks. Unknown sizes (a TensorFlow
-    graph traced with a ``None`` batch or length), and :func:`audioflow.ops.export_safe_stft`, give None.
+    graph traced with a ``None`` batch or length), and an export (:func:`~audioflow.ops.dft.exporting`), give None.
     """
-    if export_safe() or n_items is None or n_frames is None or n_frames < 1:
+    if exporting() or n_items is None or n_frames is None or n_frames < 1:
         return None
     size = max(
         [c for c in range(1, n_items + 1) if n_items % c == 0 and c * n_frames <= _CHUNK_MAX_FRAMES] or [1]
@@ -70,7 +70,7 @@ def dynamic_chunking(n_frames: int | None) -> bool:
     (:func:`unknown_batch_chunks`; faster for long clips, with or without XLA: BENCHMARKS.md).
     Shorter signals are left whole: a typical batch of them already fits in cache.
     """
-    if export_safe():  # one plain graph: no loop for exporters to convert
+    if exporting():  # one plain graph: no loop for exporters to convert
         return False
     return backend_name() == "tensorflow" and n_frames is not None and n_frames >= 256
 

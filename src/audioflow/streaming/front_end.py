@@ -10,15 +10,27 @@ import numpy as np
 from keras import ops
 
 from audioflow._validation import check_chunk, check_streamable_settings, check_streaming_parts
+from audioflow._validation.streaming import check_streamable_kaldi
 from audioflow.config import StftConfig
-from audioflow.layers import MFCC, PCEN, STFT, LogMelSpectrogram, MelSpectrogram, Spectrogram
+from audioflow.layers import (
+    MFCC,
+    PCEN,
+    STFT,
+    KaldiFbank,
+    KaldiMFCC,
+    KaldiSpectrogram,
+    LogMelSpectrogram,
+    MelSpectrogram,
+    Spectrogram,
+)
 from audioflow.ops.framing import num_frames
 from audioflow.streaming._compiled import compiled
 from audioflow.streaming.step import initial_step_state, pcen_frames, step_model, step_state_shapes
 
 __all__ = ["StreamingFrontEnd"]
 
-_FRAMING = (STFT, Spectrogram, MelSpectrogram, LogMelSpectrogram, MFCC)
+_KALDI = (KaldiSpectrogram, KaldiFbank, KaldiMFCC)
+_FRAMING = (STFT, Spectrogram, MelSpectrogram, LogMelSpectrogram, MFCC, *_KALDI)
 _ENERGIES = (Spectrogram, MelSpectrogram)
 # Frames per compiled call: a chunk's frames are made in blocks of these sizes (largest first), so a
 # stream of any chunk sizes compiles at most three shapes, and a steady chunk size one or two.
@@ -44,7 +56,10 @@ class StreamingFrontEnd:
     Args:
         layer: an audioflow ``STFT``, ``Spectrogram``, ``MelSpectrogram``, ``LogMelSpectrogram``
             or ``MFCC`` layer built with ``center=False`` (and, for dB, a numeric ``ref`` and
-            ``top_db=None``: a clip-wide maximum is not known while the clip streams); or a list
+            ``top_db=None``: a clip-wide maximum is not known while the clip streams); a
+            ``KaldiSpectrogram``, ``KaldiFbank`` or ``KaldiMFCC`` with ``snip_edges=True`` and
+            ``subtract_mean=False`` (Kaldi's online feature pipeline; the frame is
+            ``frame_length``, the hop ``frame_shift``); or a list
             ``[Spectrogram or MelSpectrogram, PCEN]`` (or a ``keras.Sequential`` of them): PCEN on
             the streamed energies, its recursive smoother carried across chunks. Other layers or
             settings raise :class:`~audioflow.errors.ParameterError`. The layers' weights are
@@ -80,12 +95,18 @@ class StreamingFrontEnd:
         )
         self.layer = parts[0]
         self.pcen = parts[1] if len(parts) == 2 else None
-        check_streamable_settings(
-            self.layer.center, getattr(self.layer, "ref", None), getattr(self.layer, "top_db", None)
-        )
-        config = StftConfig(**{f.name: getattr(self.layer, f.name) for f in dataclasses.fields(StftConfig)})
-        self.n_fft = config.n_fft
-        self.hop_length = config.resolved_hop_length
+        if isinstance(self.layer, _KALDI):
+            # Kaldi's online pipeline: snip_edges=True frames depend on their own samples only.
+            check_streamable_kaldi(self.layer.snip_edges, self.layer.subtract_mean, self.layer.min_duration)
+            self.n_fft = self.layer._framing.window_size
+            self.hop_length = self.layer._framing.window_shift
+        else:
+            check_streamable_settings(
+                self.layer.center, getattr(self.layer, "ref", None), getattr(self.layer, "top_db", None)
+            )
+            config = StftConfig(**{f.name: getattr(self.layer, f.name) for f in dataclasses.fields(StftConfig)})
+            self.n_fft = config.n_fft
+            self.hop_length = config.resolved_hop_length
         self._blocks = {}
         self.reset()
 
