@@ -12,6 +12,7 @@ checks of the spectral ops and layers, ``learning`` those of augmentation, PCEN 
 from audioflow._limits import DELTA_MODES, MAX_SAMPLES, PAD_MODES, MelArgs, StftArgs, scipy_window
 from audioflow._validation.basic import (
     check_bool,
+    check_channels_last,
     check_choice,
     check_foreign_names,
     check_input,
@@ -36,6 +37,7 @@ from audioflow._validation.learning import (
     check_augment_range,
     check_fits_axis,
     check_gain_args,
+    check_mixup_batch,
     check_noise_args,
     check_pcen_args,
     check_spec_augment_args,
@@ -91,6 +93,7 @@ __all__ = [
     "StftArgs",
     "check_augment_range",
     "check_bool",
+    "check_channels_last",
     "check_choice",
     "check_chunk",
     "check_chunk_samples",
@@ -99,6 +102,7 @@ __all__ = [
     "check_fits_axis",
     "check_foreign_names",
     "check_gain_args",
+    "check_mixup_batch",
     "check_input",
     "check_int",
     "check_librosa_names",

@@ -17,6 +17,7 @@ from audioflow._validation import (
     check_fits_axis,
     check_gain_args,
     check_int,
+    check_mixup_batch,
     check_noise_args,
     check_number,
     check_spec_augment_args,
@@ -24,7 +25,7 @@ from audioflow._validation import (
 )
 from audioflow.layers._arguments import init_arguments, keep_arguments, takes_op_arguments
 from audioflow.layers.base import AudioLayer, serializable
-from audioflow.ops.augment import SHIFT_MODES, seconds_to_samples
+from audioflow.ops.augment import SHIFT_MODES, beta_weights, seconds_to_samples
 
 
 class _RandomLayer(AudioLayer):
@@ -51,6 +52,13 @@ class _RandomLayer(AudioLayer):
         self._check(**op_arguments)
         self._op_arguments = keep_arguments(self, op_arguments)
 
+    def _take_waveform_op_arguments(
+        self, op_arguments, *, seed=None, allow_more_channels_than_samples: bool = False, **kwargs
+    ):
+        """``__init__`` of a waveform layer made by :func:`_applies`: its channel axis is checked too."""
+        _RandomLayer._take_op_arguments(self, op_arguments, seed=seed, **kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
+
     def call(self, inputs, training=None):
         x = self._compute_input(inputs)
         if not training:
@@ -64,17 +72,19 @@ class _RandomLayer(AudioLayer):
         return tuple(input_shape)
 
 
-def _applies(op, check):
+def _applies(op, check, *, waveforms: bool = False):
     """Class decorator: a random layer that applies ``op`` in training.
 
     The layer takes the op's keyword arguments (less ``seed``: the layer's own), with the op's
     defaults (one signature for both); ``check``, the op's own check, validates them in
-    ``__init__``; ``call`` passes them on as they were passed.
+    ``__init__``; ``call`` passes them on as they were passed. A layer on ``waveforms`` also takes
+    ``allow_more_channels_than_samples`` (see :meth:`AudioLayer._take_waveforms`).
     """
 
     def decorate(cls):
         cls._op, cls._check = staticmethod(op), staticmethod(check)
-        cls.__init__ = takes_op_arguments(op, but=("seed",))(_RandomLayer._take_op_arguments)
+        init = _RandomLayer._take_waveform_op_arguments if waveforms else _RandomLayer._take_op_arguments
+        cls.__init__ = takes_op_arguments(op, but=("seed",))(init)
         cls.__init__.__name__, cls.__init__.__qualname__ = "__init__", f"{cls.__qualname__}.__init__"
         return cls
 
@@ -128,20 +138,24 @@ class SpecAugment(_RandomLayer):
 
 
 @serializable
-@_applies(af.random_gain, check_gain_args)
+@_applies(af.random_gain, check_gain_args, waveforms=True)
 class RandomGain(_RandomLayer):
     """Random gain on waveforms ``(batch, samples[, channels])``: ``g ~ U[gain_db]`` dB per example.
 
     Args:
         gain_db: ``(low, high)`` in dB, low <= high; all channels of an example get the same gain.
         seed: int or None.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
 
     See :func:`audioflow.ops.random_gain`.
     """
 
 
 @serializable
-@_applies(af.add_noise, check_noise_args)
+@_applies(af.add_noise, check_noise_args, waveforms=True)
 class AddNoise(_RandomLayer):
     """Additive white or pink noise on waveforms, at an SNR ``~ U[snr_db]`` dB per example.
 
@@ -152,6 +166,10 @@ class AddNoise(_RandomLayer):
         snr_db: ``(low, high)`` in dB, low <= high.
         color: "white" or "pink" (1/f power spectrum).
         seed: int or None.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
 
     See :func:`audioflow.ops.add_noise`.
     """
@@ -166,16 +184,31 @@ class RandomTimeShift(_RandomLayer):
         sample_rate: Hz (librosa ``sr``), default 22050 like librosa.
         mode: "roll" (circular) or "zeros" (vacated samples are zero).
         seed: int or None.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
 
     See :func:`audioflow.ops.random_time_shift`.
     """
 
-    def __init__(self, *, max_shift=0.1, sample_rate=22050, mode="roll", seed=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        max_shift=0.1,
+        sample_rate=22050,
+        mode="roll",
+        seed=None,
+        allow_more_channels_than_samples: bool = False,
+        **kwargs,
+    ):
         super().__init__(seed=seed, **kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_choice("mode", mode, SHIFT_MODES)
-        keep_arguments(self, init_arguments(RandomTimeShift.__init__, locals(), but=("seed",)))
+        but = ("seed", "allow_more_channels_than_samples")
+        keep_arguments(self, init_arguments(RandomTimeShift.__init__, locals(), but=but))
         self._max_shift = seconds_to_samples(max_shift, sample_rate)
 
     def _augment(self, x):
@@ -217,6 +250,7 @@ class Mixup(DataLayer):
                 y_shape=tuple(data[1].shape),
                 hint="Class ids cannot be mixed: one-hot encode them first.",
             )
+        check_mixup_batch(data[0].shape, data[1].shape)
         return super().__call__(tuple(data), **kwargs)
 
     def call(self, data, training=True):
@@ -228,7 +262,7 @@ class Mixup(DataLayer):
         batch = backend.shape(x)[0]
         seed = self._get_seed_generator(backend._backend)
         alpha = float(self.alpha)  # torch draws Beta(1, 1) only from floats
-        weight = backend.random.beta((batch,), alpha, alpha, seed=seed, dtype="float32")
+        weight = beta_weights(batch, alpha, seed=seed, random=backend.random)
         order = backend.random.shuffle(backend.numpy.arange(batch), seed=seed)
         x, y = af.mix_batch(x, y, weight, order, numpy=backend.numpy)
         return backend.cast(x, self.compute_dtype), backend.cast(y, self.compute_dtype)

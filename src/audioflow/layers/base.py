@@ -64,7 +64,7 @@ from audioflow._compat import (
     tensorflow_scope,
     tensorflow_weights,
 )
-from audioflow._validation import check_foreign_names, parameter_error
+from audioflow._validation import check_bool, check_channels_last, check_foreign_names, parameter_error
 from audioflow.config import python_value, window_argument
 from audioflow.ops._tensor import COMPUTE_DTYPES, dtype_name
 
@@ -114,6 +114,8 @@ class AudioLayer(keras.layers.Layer):
 
     #: The accepted input layout, named in rank errors.
     input_layout = "(batch, samples) or (batch, samples, channels)"
+    #: Whether a call refuses more channels than samples (waveform layers: :meth:`_take_waveforms`).
+    _checks_channels = False
 
     def __init__(self, **kwargs):
         check_foreign_names(kwargs, self._argument_names())
@@ -128,6 +130,19 @@ class AudioLayer(keras.layers.Layer):
             if "__init__" in vars(klass) and issubclass(klass, AudioLayer):
                 names.update(inspect.signature(klass.__init__).parameters)
         return frozenset(names)
+
+    def _take_waveforms(self, allow_more_channels_than_samples: bool):
+        """Mark this layer as taking waveforms ``(batch, samples[, channels])``.
+
+        A call then refuses a static channel axis longer than the time axis (a channels-first
+        array, :func:`~audioflow._validation.check_channels_last`) unless
+        ``allow_more_channels_than_samples``, which is public and in ``get_config`` when true.
+        """
+        allow = check_bool("allow_more_channels_than_samples", allow_more_channels_than_samples)
+        self.allow_more_channels_than_samples = allow
+        self._checks_channels = not allow
+        if allow:
+            self._remember(allow_more_channels_than_samples=True)
 
     def _remember(self, **arguments):
         """Keep the arguments exactly as passed (JSON-friendly), for ``get_config``."""
@@ -154,6 +169,8 @@ class AudioLayer(keras.layers.Layer):
         shape = getattr(inputs, "shape", None)
         if shape is not None:
             self._check_rank(tuple(shape))
+            if self._checks_channels:
+                check_channels_last(tuple(shape), layer=self.name)
         if not self.built and compiling():
             # Building makes NumPy filterbanks and new weights, which torch.compile cannot trace: the
             # first call runs eagerly, and the next one is traced into a single graph.

@@ -31,6 +31,10 @@ class MFCC(AudioLayer):
 
     Args:
         {arguments}
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mfcc)``; ``(batch, samples, channels)``
@@ -45,8 +49,9 @@ class MFCC(AudioLayer):
         (2, 32, 13)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(self, arguments: dict, *, allow_more_channels_than_samples: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.log_mel_spectrogram = LogMelSpectrogram(
             **arguments_for(LogMelSpectrogram, arguments), name="log_mel_spectrogram"
         )

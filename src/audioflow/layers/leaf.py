@@ -46,6 +46,10 @@ class Leaf(AudioLayer):
         hop_length: pooling stride in samples (None: 10 ms).
         f_min, f_max: Hz range of the initial filters (``f_max`` None: min(7800, sample_rate / 2)).
         learn_filters, learn_pooling, learn_pcen: which parts are trainable (all, as LEAF).
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
 
     Example:
         >>> features = Leaf(sample_rate=16000)(keras.Input((16000,)))  # (None, 100, 40)
@@ -65,9 +69,11 @@ class Leaf(AudioLayer):
         learn_filters=True,
         learn_pooling=True,
         learn_pcen=True,
+        allow_more_channels_than_samples: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         check_int("n_filters", n_filters, minimum=1)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_int("win_length", win_length, minimum=2, allow_none=True)
@@ -87,7 +93,8 @@ class Leaf(AudioLayer):
         self._hop_length = default_hop if hop_length is None else hop_length
         if self._hop_length < 1:
             raise parameter_error("hop_length", "a positive integer", hop_length=self._hop_length)
-        keep_arguments(self, init_arguments(Leaf.__init__, locals()))
+        arguments = init_arguments(Leaf.__init__, locals(), but=("allow_more_channels_than_samples",))
+        keep_arguments(self, arguments)
         self._initial_gabor = gabor_parameters(n_filters, sample_rate, f_min, resolved_f_max)
         self.pcen = PCEN(
             gain=0.96,
@@ -124,7 +131,7 @@ class Leaf(AudioLayer):
         rank = len(x.shape)
         if rank == 3:  # channels share the filters: fold them into the batch
             batch, channels = ops.shape(x)[0], ops.shape(x)[2]
-            x = ops.reshape(ops.transpose(x, (0, 2, 1)), (-1, ops.shape(x)[1]))
+            x = ops.reshape(ops.transpose(x, (0, 2, 1)), (batch * channels, ops.shape(x)[1]))
         energy = gabor_energy(x, self.gabor, self._win_length)
         pooled = gaussian_pooling(energy, self.pooling_width, self._win_length, self._hop_length)
         features = self.pcen._transform(ops.maximum(pooled, _ENERGY_FLOOR))

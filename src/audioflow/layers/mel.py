@@ -116,6 +116,10 @@ class MelSpectrogram(AudioLayer):
 
     Args:
         {arguments}
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -133,8 +137,9 @@ class MelSpectrogram(AudioLayer):
         (2, 101, 64)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(self, arguments: dict, *, allow_more_channels_than_samples: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.spectrogram = Spectrogram(**arguments_for(Spectrogram, arguments), name="spectrogram")
         self.mel_filters = MelScale(
             **arguments_for(MelConfig, arguments),
@@ -171,6 +176,10 @@ class LogMelSpectrogram(AudioLayer):
 
     Args:
         {arguments}
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -185,8 +194,9 @@ class LogMelSpectrogram(AudioLayer):
         >>> features = LogMelSpectrogram(sample_rate=16000, n_mels=64)(inputs)   # (None, 32, 64)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(self, arguments: dict, *, allow_more_channels_than_samples: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.mel_spectrogram = MelSpectrogram(
             **arguments_for(MelSpectrogram, arguments), name="mel_spectrogram"
         )

@@ -63,6 +63,10 @@ class STFT(AudioLayer):
 
     Args:
         {arguments}
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1, 2)``;
@@ -80,8 +84,9 @@ class STFT(AudioLayer):
         (2, 126, 257, 2)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(self, arguments: dict, *, allow_more_channels_than_samples: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.stft_config = stft_config(self, arguments)
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
@@ -155,13 +160,16 @@ class InverseSTFT(AudioLayer):
     def compute_output_shape(self, input_shape):
         frames = input_shape[1]
         config = self.stft_config
-        if self.length is not None:
-            samples = self.length
-        elif frames is None:
+        if frames is None and self.length is None:
             samples = None
         else:
-            trimmed = 2 * (config.n_fft // 2) if config.center else 0
-            samples = config.resolved_hop_length * (frames - 1) + config.n_fft - trimmed
+            samples = af.istft_length(
+                frames or 0,
+                n_fft=config.n_fft,
+                hop_length=config.resolved_hop_length,
+                center=config.center,
+                length=self.length,
+            )
         return (input_shape[0], samples) + ((input_shape[3],) if len(input_shape) == 5 else ())
 
 
@@ -172,6 +180,10 @@ class Spectrogram(AudioLayer):
 
     Args:
         {arguments}
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1)``;
@@ -185,8 +197,9 @@ class Spectrogram(AudioLayer):
         (2, 126, 257)
     """
 
-    def __init__(self, arguments: dict, **kwargs):
+    def __init__(self, arguments: dict, *, allow_more_channels_than_samples: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.stft_config = stft_config(self, arguments)
         self.power = check_power(python_value(arguments["power"]))
         self._remember(power=self.power)
