@@ -145,12 +145,13 @@ def check_channels_last(input_shape, *, layer: str) -> None:
 
     Such an input is almost always a channels-first array, ``(batch, channels, samples)`` as
     PyTorch and torchaudio lay audio out, which would be read as ``samples`` channels of a few
-    samples each. Unknown (None) or empty axes are not checked.
+    samples each. Unknown (None) or empty axes are not checked, nor up to 8 channels (7.1 surround),
+    so a few samples of stereo pass.
     """
     if len(input_shape) != 3:
         return
     samples, channels = input_shape[1], input_shape[2]
-    if samples is None or channels is None or samples == 0 or channels <= samples:
+    if samples is None or channels is None or samples == 0 or channels <= max(samples, 8):
         return
     raise parameter_error(
         "inputs",
