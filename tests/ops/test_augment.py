@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from audioflow import ParameterError
+from audioflow import ParameterError, layers
 from audioflow import ops as af
 from tests.helpers import to_numpy
 
@@ -134,6 +134,31 @@ def test_added_noise_meets_an_snr_in_range_against_each_examples_power(color):
     snr = 10 * np.log10(np.mean(x**2, axis=1) / np.mean(noise**2, axis=1))
     assert snr.min() >= -1e-3 and snr.max() <= 20.0 + 1e-3
     assert snr.min() < 1.0 and snr.max() > 19.0 and snr.mean() == pytest.approx(10.0, abs=1.0)
+
+
+SHORT_LENGTHS = [1, 2, 3, 4, 5, 8, 17, 257]
+
+
+@pytest.mark.parametrize("color", ["white", "pink"])
+def test_added_noise_meets_the_snr_at_every_length(color):
+    # Issue 16 (9): pink noise of one sample had only a DC bin, left at zero: no noise (~290 dB SNR).
+    rng = np.random.default_rng(11)
+    for samples in SHORT_LENGTHS:
+        for shape in [(8, samples), (4, samples, 2)]:
+            x = (rng.standard_normal(shape) + 0.5).astype(np.float32)
+            noise = to_numpy(af.add_noise(x, snr_db=(10.0, 10.0), color=color, seed=samples)) - x
+            axes = tuple(range(1, len(shape)))
+            snr = 10 * np.log10(np.mean(x**2, axis=axes) / np.mean(noise**2, axis=axes))
+            np.testing.assert_allclose(snr, 10.0, atol=1e-3, err_msg=f"{samples} samples, shape {shape}")
+            if color == "pink":  # normalised per example and channel (white noise is drawn as is)
+                unit = to_numpy(af.colored_noise(shape, color=color, seed=samples))
+                np.testing.assert_allclose(np.mean(unit**2, axis=1), 1.0, rtol=1e-4)
+
+
+def test_noise_layer_adds_noise_to_a_one_sample_input():
+    x = np.full((3, 1), 0.5, np.float32)
+    noisy = to_numpy(layers.AddNoise(snr_db=(10.0, 10.0), color="pink", seed=0)(x, training=True))
+    np.testing.assert_allclose(10 * np.log10(0.25 / (noisy - x)[:, 0] ** 2), 10.0, atol=1e-3)
 
 
 def test_noise_colour_shapes_the_spectrum():

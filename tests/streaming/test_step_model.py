@@ -87,3 +87,26 @@ def test_step_model_arguments_are_checked():
     first = layers.PCEN(sample_rate=16000, hop_length=160, initial_state="first_frame")
     with pytest.raises(ParameterError, match=r"`initial_state` must be 'librosa' for a PCEN step model"):
         StreamingFrontEnd([mel, first]).step_model(160)
+
+
+def test_the_documented_loop_runs_as_written_with_numpy_chunks():
+    # Issue 16 (7): the loop of the README and of step_model's docstring, as written: NumPy chunks,
+    # the state fed back as the step returned it (tensors); the second call used to fail with
+    # "cannot mix tensors and non-tensors".
+    layer = layers.LogMelSpectrogram(
+        sample_rate=16000, n_fft=400, hop_length=160, n_mels=40, center=False, top_db=None
+    )
+    stream = StreamingFrontEnd(layer)
+    x = np.random.default_rng(0).standard_normal((1, 160 * 8)).astype(np.float32)
+    microphone_chunks = [x[:, i : i + 160] for i in range(0, x.shape[1], 160)]
+
+    model = stream.step_model(160)
+    state = stream.initial_step_state(1)
+    outputs = []
+    for chunk in microphone_chunks:  # (1, 160) float32 every 10 ms
+        frames, *state = model([chunk, *state])
+        outputs.append(to_numpy(frames))
+
+    expected = to_numpy(layer(x))
+    steps = np.concatenate(outputs, axis=1)[:, stream.warmup_frames :]
+    np.testing.assert_allclose(steps, expected[:, : steps.shape[1]], atol=DB_ATOL)

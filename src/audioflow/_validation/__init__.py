@@ -12,6 +12,7 @@ checks of the spectral ops and layers, ``learning`` those of augmentation, PCEN 
 from audioflow._limits import DELTA_MODES, MAX_SAMPLES, PAD_MODES, scipy_window
 from audioflow._validation.basic import (
     check_bool,
+    check_channels_last,
     check_choice,
     check_foreign_names,
     check_input,
@@ -36,6 +37,7 @@ from audioflow._validation.learning import (
     check_augment_range,
     check_fits_axis,
     check_gain_args,
+    check_mixup_batch,
     check_noise_args,
     check_pcen_args,
     check_spec_augment_args,
@@ -87,6 +89,7 @@ __all__ = [
     "PAD_MODES",
     "check_augment_range",
     "check_bool",
+    "check_channels_last",
     "check_choice",
     "check_chunk",
     "check_chunk_samples",
@@ -95,6 +98,7 @@ __all__ = [
     "check_fits_axis",
     "check_foreign_names",
     "check_gain_args",
+    "check_mixup_batch",
     "check_input",
     "check_int",
     "check_librosa_names",

@@ -140,6 +140,31 @@ def check_bool(name: str, value):
     return bool(value)
 
 
+def check_channels_last(input_shape, *, layer: str) -> None:
+    """Refuse a waveform ``(batch, samples, channels)`` with more channels than samples (static shapes).
+
+    Such an input is almost always a channels-first array, ``(batch, channels, samples)`` as
+    PyTorch and torchaudio lay audio out, which would be read as ``samples`` channels of a few
+    samples each. Unknown (None) or empty axes are not checked, nor up to 8 channels (7.1 surround),
+    so a few samples of stereo pass.
+    """
+    if len(input_shape) != 3:
+        return
+    samples, channels = input_shape[1], input_shape[2]
+    if samples is None or channels is None or samples == 0 or channels <= max(samples, 8):
+        return
+    raise parameter_error(
+        "inputs",
+        "channels-last waveforms (batch, samples, channels), with no more channels than samples",
+        layer=layer,
+        input_shape=tuple(input_shape),
+        hint="audioflow reads the last axis as channels: a channels-first (batch, channels, samples) "
+        "array, as PyTorch lays audio out, must be transposed first: x.transpose(0, 2, 1) (NumPy) or "
+        "keras.ops.moveaxis(x, 1, 2). Pass allow_more_channels_than_samples=True to the layer if the "
+        "input really has more channels than samples.",
+    )
+
+
 def check_librosa_names(kwargs, *, positional: str | None = None) -> None:
     """Refuse librosa / Keras / tf.signal / torchaudio argument names, naming audioflow's.
 

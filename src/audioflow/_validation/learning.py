@@ -66,6 +66,18 @@ def check_noise_args(*, snr_db, color):
     return snr_db
 
 
+def check_mixup_batch(x_shape, y_shape):
+    """Mixup's ``x`` and ``y`` must hold as many examples (static batch sizes; None is not checked)."""
+    x_batch, y_batch = tuple(x_shape)[0], tuple(y_shape)[0]
+    if x_batch is not None and y_batch is not None and x_batch != y_batch:
+        raise parameter_error(
+            "y",
+            "of the same batch size as `x` (one label row per example)",
+            x_batch_size=x_batch,
+            y_batch_size=y_batch,
+        )
+
+
 def check_fits_axis(name: str, width: int, axis: str, length, hint: str | None = None):
     """``width`` (a mask or warp parameter) must fit a static axis of ``length`` (None: unknown, not checked)."""
     if length is not None and width > length:

@@ -58,7 +58,45 @@ def _tensorflow(use: str = "saved_model"):
 def export_saved_model(model, path) -> None:
     """Write ``model`` as a SavedModel folder with one endpoint, ``serve`` (``serving_default``)."""
     _tensorflow("saved_model")
-    model.export(str(path), format="tf_saved_model", verbose=False)
+    if keras.backend.backend() != "jax":
+        model.export(str(path), format="tf_saved_model", verbose=False)
+        return
+    with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
+        model.export(folder, format="tf_saved_model", verbose=False)
+        _save_serving_empty_batches(folder, path)
+
+
+def _save_serving_empty_batches(source, path) -> None:
+    """Re-save the JAX SavedModel at ``source`` to ``path`` with a ``serve`` that takes a batch of 0.
+
+    jax2tf's shape polymorphism assumes every symbolic dimension is >= 1 (jax.export has no
+    ``>= 0`` constraint), so the module refuses an empty batch ("Expected value >= 1 for dimension
+    variable 'batch'"). The new endpoint runs the module on a batch of one zero example instead and
+    returns its outputs cut to no examples: the shapes and dtypes an empty batch has.
+    """
+    tf = _tensorflow()
+    inner = tf.saved_model.load(str(source))
+    arguments, _ = getattr(inner, ENDPOINT).concrete_functions[0].structured_input_signature
+
+    def one_zero_example(spec):
+        return tf.zeros(tf.concat([[1], tf.shape(spec)[1:]], 0), spec.dtype)
+
+    def serve(*inputs):
+        def empty():
+            padded = tf.nest.map_structure(one_zero_example, inputs)
+            return tf.nest.map_structure(lambda y: y[:0], getattr(inner, ENDPOINT)(*padded))
+
+        batch = tf.shape(tf.nest.flatten(inputs)[0])[0]
+        return tf.cond(batch > 0, lambda: getattr(inner, ENDPOINT)(*inputs), empty)
+
+    module = tf.Module()
+    module.inner = inner
+    setattr(module, ENDPOINT, tf.function(serve, input_signature=arguments, autograph=False))
+    endpoint = getattr(module, ENDPOINT).get_concrete_function()
+    signatures = {ENDPOINT: endpoint, "serving_default": endpoint}
+    # An exported model serves inference: jax2tf's custom gradients would not re-save.
+    options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
+    tf.saved_model.save(module, str(path), signatures=signatures, options=options)
 
 
 def export_tflite(model, path) -> None:

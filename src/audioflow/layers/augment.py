@@ -18,13 +18,14 @@ from audioflow._validation import (
     check_fits_axis,
     check_gain_args,
     check_int,
+    check_mixup_batch,
     check_noise_args,
     check_number,
     check_spec_augment_args,
     parameter_error,
 )
 from audioflow.layers.base import AudioLayer, serializable
-from audioflow.ops.augment import SHIFT_MODES, seconds_to_samples
+from audioflow.ops.augment import SHIFT_MODES, beta_weights, seconds_to_samples
 
 
 class _RandomLayer(AudioLayer):
@@ -160,6 +161,10 @@ class RandomGain(_RandomLayer):
             Default: ``(-6.0, 6.0)``.
         seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
             Default: ``None``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.random_gain`.
@@ -170,9 +175,11 @@ class RandomGain(_RandomLayer):
         *,
         gain_db: tuple[float, float] = (-6.0, 6.0),
         seed: int | None = None,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(seed=seed, **kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         check_gain_args(gain_db=gain_db)
         self._keep_op_arguments(gain_db=gain_db)
 
@@ -192,6 +199,10 @@ class AddNoise(_RandomLayer):
         color: "white" or "pink" (1/f power spectrum). Default: ``'white'``.
         seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
             Default: ``None``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.add_noise`.
@@ -203,9 +214,11 @@ class AddNoise(_RandomLayer):
         snr_db: tuple[float, float] = (5.0, 40.0),
         color: str = "white",
         seed: int | None = None,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(seed=seed, **kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         check_noise_args(snr_db=snr_db, color=color)
         self._keep_op_arguments(snr_db=snr_db, color=color)
 
@@ -225,6 +238,10 @@ class RandomTimeShift(_RandomLayer):
         mode: "roll" (circular) or "zeros" (vacated samples are zero). Default: ``'roll'``.
         seed: seed of the layer's ``keras.random.SeedGenerator``; None draws a random one.
             Default: ``None``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     See :func:`audioflow.ops.random_time_shift`.
@@ -237,9 +254,11 @@ class RandomTimeShift(_RandomLayer):
         sample_rate: float = 22050,
         mode: str = "roll",
         seed: int | None = None,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(seed=seed, **kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         check_number("max_shift", max_shift, minimum=0.0)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_choice("mode", mode, SHIFT_MODES)
@@ -287,6 +306,7 @@ class Mixup(DataLayer):
                 y_shape=tuple(data[1].shape),
                 hint="Class ids cannot be mixed: one-hot encode them first.",
             )
+        check_mixup_batch(data[0].shape, data[1].shape)
         return super().__call__(tuple(data), **kwargs)
 
     def call(self, data, training=True):
@@ -298,7 +318,7 @@ class Mixup(DataLayer):
         batch = backend.shape(x)[0]
         seed = self._get_seed_generator(backend.name)
         alpha = float(self.alpha)  # torch draws Beta(1, 1) only from floats
-        weight = backend.random.beta((batch,), alpha, alpha, seed=seed, dtype="float32")
+        weight = beta_weights(batch, alpha, seed=seed, random=backend.random)
         order = backend.random.shuffle(backend.numpy.arange(batch), seed=seed)
         x, y = af.mix_batch(x, y, weight, order, numpy=backend.numpy)
         return backend.cast(x, self.compute_dtype), backend.cast(y, self.compute_dtype)

@@ -65,7 +65,7 @@ import numpy as np
 from audioflow._backend import tf_data, torch_compile
 from audioflow._backend.compute import ops
 from audioflow._typing import LayerArguments, Unpack
-from audioflow._validation import check_foreign_names, parameter_error
+from audioflow._validation import check_bool, check_channels_last, check_foreign_names, parameter_error
 from audioflow.config import arguments_of, python_value, window_argument
 from audioflow.ops._tensor import COMPUTE_DTYPES, channels_first, channels_last, dtype_name
 
@@ -116,6 +116,8 @@ class AudioLayer(keras.layers.Layer):
 
     #: The accepted input layout, named in rank errors.
     input_layout = "(batch, samples) or (batch, samples, channels)"
+    #: Whether a call refuses more channels than samples (waveform layers: :meth:`_take_waveforms`).
+    _checks_channels = False
 
     def __init__(self, **kwargs: Unpack[LayerArguments]):
         check_foreign_names(kwargs, self._argument_names())
@@ -131,6 +133,19 @@ class AudioLayer(keras.layers.Layer):
             if "__init__" in vars(klass) and issubclass(klass, AudioLayer):
                 names.update(inspect.signature(klass.__init__).parameters)
         return frozenset(names)
+
+    def _take_waveforms(self, allow_more_channels_than_samples: bool):
+        """Mark this layer as taking waveforms ``(batch, samples[, channels])``.
+
+        A call then refuses a static channel axis longer than the time axis (a channels-first
+        array, :func:`~audioflow._validation.check_channels_last`) unless
+        ``allow_more_channels_than_samples``, which is public and in ``get_config`` when true.
+        """
+        allow = check_bool("allow_more_channels_than_samples", allow_more_channels_than_samples)
+        self.allow_more_channels_than_samples = allow
+        self._checks_channels = not allow
+        if allow:
+            self._remember(allow_more_channels_than_samples=True)
 
     def _remember(self, **arguments):
         """Keep the arguments exactly as passed (JSON-friendly), for ``get_config``."""
@@ -158,6 +173,8 @@ class AudioLayer(keras.layers.Layer):
         shape = getattr(inputs, "shape", None)
         if shape is not None:
             self._check_rank(tuple(shape))
+            if self._checks_channels:
+                check_channels_last(tuple(shape), layer=self.name)
         keras_call = super().__call__
         if not self.built and torch_compile.compiling():
             # Building makes NumPy filterbanks and new weights, which torch.compile cannot trace: the

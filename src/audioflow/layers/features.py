@@ -75,6 +75,10 @@ class MFCC(AudioLayer):
             (librosa's ``mfcc`` calls it ``norm``). Default: ``'ortho'``.
         lifter: sinusoidal liftering ``1 + (lifter / 2) sin(pi (k + 1) / lifter)`` when > 0
             (librosa ``lifter``; 22 is common); 0 for none. Default: ``0.0``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mfcc)``; ``(batch, samples, channels)``
@@ -114,9 +118,11 @@ class MFCC(AudioLayer):
         dct_type: int = 2,
         dct_norm: str | None = "ortho",
         lifter: float = 0.0,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.log_mel_spectrogram = LogMelSpectrogram(
             **arguments_of(LogMelSpectrogram, locals()), name="log_mel_spectrogram"
         )

@@ -20,7 +20,7 @@ import keras
 from audioflow._typing import LayerArguments, Unpack
 from audioflow._validation import check_int
 from audioflow._validation.kaldi import kaldi_cepstra, kaldi_framing, kaldi_mel
-from audioflow.layers._arguments import init_arguments
+from audioflow.config import arguments_of
 from audioflow.layers.base import AudioLayer, serializable
 from audioflow.ops.kaldi_core import fbank_features, kaldi_num_frames, mfcc_features, spectrogram_features
 
@@ -53,6 +53,11 @@ _MEL = (
     "use_energy",
     "htk_compat",
 )
+
+
+
+def _without_seed(arguments: dict) -> dict:
+    return {name: value for name, value in arguments.items() if name != "seed"}
 
 
 class _KaldiLayer(AudioLayer):
@@ -152,7 +157,7 @@ class KaldiSpectrogram(_KaldiLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        self._setup(init_arguments(KaldiSpectrogram.__init__, locals(), but=("seed",)), seed)
+        self._setup(_without_seed(arguments_of(KaldiSpectrogram, locals())), seed)
 
     def _features(self, x, framing, lengths, seed):
         return spectrogram_features(x, framing, lengths=lengths, seed=seed)
@@ -222,7 +227,7 @@ class KaldiFbank(_KaldiLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        arguments = init_arguments(KaldiFbank.__init__, locals(), but=("seed",))
+        arguments = _without_seed(arguments_of(KaldiFbank, locals()))
         self._setup(arguments, seed)
         self._mel = self._mel_options(arguments, use_log_fbank=use_log_fbank, use_power=use_power)
 
@@ -288,7 +293,7 @@ class KaldiMFCC(_KaldiLayer):
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
-        arguments = init_arguments(KaldiMFCC.__init__, locals(), but=("seed",))
+        arguments = _without_seed(arguments_of(KaldiMFCC, locals()))
         self._setup(arguments, seed)
         self._mel = self._mel_options(arguments)
         self._num_ceps, self._lifter = kaldi_cepstra(

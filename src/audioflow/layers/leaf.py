@@ -54,6 +54,10 @@ class Leaf(AudioLayer):
             Default: ``True``.
         learn_pooling: learn the Gaussian pooling widths (as LEAF). Default: ``True``.
         learn_pcen: learn the sPCEN parameters (as LEAF). Default: ``True``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Example:
@@ -74,9 +78,11 @@ class Leaf(AudioLayer):
         learn_filters: bool = True,
         learn_pooling: bool = True,
         learn_pcen: bool = True,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         check_int("n_filters", n_filters, minimum=1)
         check_number("sample_rate", sample_rate, exclusive_minimum=0.0)
         check_int("win_length", win_length, minimum=2, allow_none=True)
@@ -145,7 +151,7 @@ class Leaf(AudioLayer):
         rank = len(x.shape)
         if rank == 3:  # channels share the filters: fold them into the batch
             batch, channels = ops.shape(x)[0], ops.shape(x)[2]
-            x = ops.reshape(ops.transpose(x, (0, 2, 1)), (-1, ops.shape(x)[1]))
+            x = ops.reshape(ops.transpose(x, (0, 2, 1)), (batch * channels, ops.shape(x)[1]))
         energy = gabor_energy(x, self.gabor, self._win_length)
         pooled = gaussian_pooling(energy, self.pooling_width, self._win_length, self._hop_length)
         features = self.pcen._transform(ops.maximum(pooled, _ENERGY_FLOOR))

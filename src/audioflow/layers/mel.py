@@ -188,6 +188,10 @@ class MelSpectrogram(AudioLayer):
             its p-norm). Default: ``'slaney'``.
         trainable_filterbank: learn the mel filterbank weight (False: librosa's filterbank, fixed).
             Default: ``False``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -223,9 +227,11 @@ class MelSpectrogram(AudioLayer):
         htk: bool | None = None,
         norm: str | float | None = "slaney",
         trainable_filterbank: bool = False,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.spectrogram = Spectrogram(**arguments_of(Spectrogram, locals()), name="spectrogram")
         self.mel_filters = MelScale(
             **arguments_of(MelConfig, locals()),
@@ -308,6 +314,10 @@ class LogMelSpectrogram(AudioLayer):
             ``10 log10(amin / ref)`` dB (-100 dB with the defaults). Default: ``1e-10``.
         top_db: dynamic range in dB kept below each example's maximum (>= 0); None keeps all
             (librosa ``top_db``, torchaudio ``AmplitudeToDB(top_db=...)``). Default: ``80.0``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_mels)``; ``(batch, samples, channels)`` ->
@@ -343,9 +353,11 @@ class LogMelSpectrogram(AudioLayer):
         ref: float | str = 1.0,
         amin: float = 1e-10,
         top_db: float | None = 80.0,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.mel_spectrogram = MelSpectrogram(
             **arguments_of(MelSpectrogram, locals()), name="mel_spectrogram"
         )

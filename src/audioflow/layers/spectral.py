@@ -82,6 +82,10 @@ class STFT(AudioLayer):
             "wrap" (which librosa.stft refuses). Padding wider than the signal reflects (wraps)
             repeatedly, as ``np.pad``; an empty signal can only be padded with "constant".
             Default: ``'constant'``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1, 2)``;
@@ -108,9 +112,11 @@ class STFT(AudioLayer):
         window: Window = "hann",
         center: bool = True,
         pad_mode: str = "constant",
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
 
@@ -209,13 +215,16 @@ class InverseSTFT(AudioLayer):
     def compute_output_shape(self, input_shape):
         frames = input_shape[1]
         config = self.stft_config
-        if self.length is not None:
-            samples = self.length
-        elif frames is None:
+        if frames is None and self.length is None:
             samples = None
         else:
-            trimmed = 2 * (config.n_fft // 2) if config.center else 0
-            samples = config.resolved_hop_length * (frames - 1) + config.n_fft - trimmed
+            samples = af.istft_length(
+                frames or 0,
+                n_fft=config.n_fft,
+                hop_length=config.resolved_hop_length,
+                center=config.center,
+                length=self.length,
+            )
         return (input_shape[0], samples) + ((input_shape[3],) if len(input_shape) == 5 else ())
 
 
@@ -248,6 +257,10 @@ class Spectrogram(AudioLayer):
         power: exponent of the STFT magnitude, > 0: 2.0 the power spectrogram (librosa, torchaudio
             default), 1.0 the magnitude (Keras ``STFTSpectrogram(mode="magnitude")``).
             Default: ``2.0``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, n_fft // 2 + 1)``;
@@ -271,9 +284,11 @@ class Spectrogram(AudioLayer):
         center: bool = True,
         pad_mode: str = "constant",
         power: float = 2.0,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.stft_config = stft_config(self, **arguments_of(StftConfig, locals()))
         self.power = check_power(python_value(power))
         self._remember(power=self.power)

@@ -26,11 +26,12 @@ from audioflow._validation import (
     check_choice,
     check_gain_args,
     check_int,
+    check_mixup_batch,
     check_noise_args,
     check_number,
     check_spec_augment_args,
 )
-from audioflow.ops._tensor import channels_first, channels_last
+from audioflow.ops._tensor import channels_first, channels_last, dim_maximum
 
 SHIFT_MODES = ("roll", "zeros")
 
@@ -210,7 +211,7 @@ def colored_noise(shape: tuple, *, color: str = "white", seed: Seed = None, dtyp
     """Unit-variance Gaussian noise ``(batch, samples[, channels])``, white or pink (1/f power).
 
     Pink noise is white noise whose spectrum is scaled by ``1/sqrt(f)`` (DC left at 0), then
-    normalised to unit power per example and channel.
+    normalised to unit power per example and channel, at every length (one sample included).
 
     Args:
         shape: ``(batch, samples[, channels])``.
@@ -220,20 +221,29 @@ def colored_noise(shape: tuple, *, color: str = "white", seed: Seed = None, dtyp
     """
     seed = _generator(seed)
     check_choice("color", color, NOISE_COLORS)
-    noise = random.normal(shape, dtype="float32", seed=seed)
     if color == "pink":
-        rank = len(shape)
-        signals = noise if rank == 2 else ops.transpose(noise, (0, 2, 1))
-        samples = ops.shape(signals)[-1]
-        real, imag = ops.rfft(signals)
-        index = ops.cast(ops.arange(ops.shape(real)[-1]), "float32")
-        scale = ops.where(index > 0, ops.rsqrt(ops.maximum(index, 1.0)), 0.0)
-        signals = ops.irfft((real * scale, imag * scale), fft_length=samples)
-        signals = signals * ops.rsqrt(
-            ops.maximum(ops.mean(ops.square(signals), axis=-1, keepdims=True), 1e-20)
-        )
-        noise = signals if rank == 2 else ops.transpose(signals, (0, 2, 1))
-    return ops.cast(noise, dtype)
+        return ops.cast(_pink_noise(shape, seed), dtype)
+    return ops.cast(random.normal(shape, dtype="float32", seed=seed), dtype)
+
+
+def _pink_noise(shape, seed):
+    """Pink noise of ``shape``, drawn for at least one example of at least 2 samples, then cut.
+
+    One sample has only a DC bin, which pink noise leaves at zero (no noise at all), and PyTorch's
+    FFT refuses an empty axis; the cut noise is normalised, so its power is 1 at any length.
+    """
+    rank = len(shape)
+    batch, samples = shape[0], shape[1]
+    drawn = (dim_maximum(batch, 1), dim_maximum(samples, 2)) + tuple(shape[2:])
+    noise = random.normal(drawn, dtype="float32", seed=seed)
+    signals = noise if rank == 2 else ops.transpose(noise, (0, 2, 1))
+    real, imag = ops.rfft(signals)
+    index = ops.cast(ops.arange(ops.shape(real)[-1]), "float32")
+    scale = ops.where(index > 0, ops.rsqrt(ops.maximum(index, 1.0)), 0.0)
+    signals = ops.irfft((real * scale, imag * scale), fft_length=drawn[1])[:batch, ..., :samples]
+    power = ops.mean(ops.square(signals), axis=-1, keepdims=True)
+    signals = signals * ops.rsqrt(ops.maximum(power, 1e-20))
+    return signals if rank == 2 else ops.transpose(signals, (0, 2, 1))
 
 
 def add_noise(
@@ -292,6 +302,15 @@ def random_time_shift(x: Tensor, *, max_shift: int, mode: str = "roll", seed: Se
     return shifted
 
 
+def beta_weights(batch, alpha: float, *, seed, random=random):
+    """``(batch,)`` draws of ``Beta(alpha, alpha)``, mixup's weights; ``random`` is the namespace.
+
+    Drawn for at least one example and cut to ``batch``: PyTorch's Beta refuses an empty shape.
+    """
+    draws = max(batch, 1) if isinstance(batch, int) else batch
+    return random.beta((draws,), alpha, alpha, seed=seed, dtype="float32")[:batch]
+
+
 def mix_batch(x: Tensor, y: Tensor, weight: Tensor, order: Tensor, numpy: Any = ops) -> tuple[Tensor, Tensor]:
     """``weight * x + (1 - weight) * x[order]`` and the same for ``y``: the mixing step of mixup.
 
@@ -334,8 +353,9 @@ def mixup(x: Tensor, y: Tensor, *, alpha: float = 0.2, seed: Seed = None) -> tup
     seed = _generator(seed)
     check_number("alpha", alpha, exclusive_minimum=0.0)
     x, y = _float(x), _float(y)
+    check_mixup_batch(x.shape, y.shape)
     batch = ops.shape(x)[0]
-    weight = random.beta((batch,), alpha, alpha, seed=seed)
+    weight = beta_weights(batch, float(alpha), seed=seed)
     order = random.shuffle(ops.arange(batch), seed=seed)
     return mix_batch(x, ops.cast(y, x.dtype), ops.cast(weight, x.dtype), order)
 

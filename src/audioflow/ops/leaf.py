@@ -91,7 +91,7 @@ def gabor_energy(signals, params, size: int):
     """Squared modulus of the complex Gabor filterbank: ``(batch, samples)`` -> ``(batch, samples, filters)``.
 
     A stride-1 convolution with "same" (centred, zero) padding, as LEAF's ``GaborConv1D`` followed
-    by ``SquaredModulus``.
+    by ``SquaredModulus``. An empty signal gives no samples.
 
     Args:
         signals: waveforms ``(batch, samples)``.
@@ -102,9 +102,13 @@ def gabor_energy(signals, params, size: int):
     real, imag = gabor_filters(params, size)
     kernel = ops.expand_dims(ops.concatenate([real, imag], axis=1), 1)  # (size, 1, 2 * filters)
     left = (size - 1) // 2
-    x = ops.pad(ops.expand_dims(signals, -1), [(0, 0), (left, size - 1 - left), (0, 0)])
-    response = ops.conv(x, kernel, strides=1, padding="valid")
-    n = ops.shape(real)[1]
+    # One more zero on the right, and its output dropped: an empty signal still fills the kernel
+    # (JAX and PyTorch refuse a convolution with no output).
+    x = ops.pad(ops.expand_dims(signals, -1), [(0, 0), (left, size - left), (0, 0)])
+    response = ops.conv(x, kernel, strides=1, padding="valid")[:, :-1]
+    n = real.shape[1]
+    # TensorFlow convolves an empty batch into one channel: state the shape.
+    response = ops.reshape(response, (ops.shape(signals)[0], ops.shape(signals)[1], 2 * n))
     return ops.square(response[..., :n]) + ops.square(response[..., n:])
 
 
@@ -145,7 +149,7 @@ def gaussian_pooling(energy, widths, size: int, hop_length: int):
         size: window length in samples.
         hop_length: stride in samples.
     """
-    samples = ops.shape(energy)[1]
+    batch, samples = ops.shape(energy)[0], ops.shape(energy)[1]
     filters = energy.shape[-1]
     frames = (samples + hop_length - 1) // hop_length
     left = dim_maximum((frames - 1) * hop_length + size - samples, 0) // 2
@@ -153,7 +157,7 @@ def gaussian_pooling(energy, widths, size: int, hop_length: int):
     n_blocks = frames + blocks_per_frame - 1
     # Zeros past the "SAME" padding fill the last block; their window weights are zero.
     padded = ops.pad(energy, [(0, 0), (left, n_blocks * hop_length - samples - left), (0, 0)])
-    blocks = ops.reshape(padded, (-1, n_blocks, hop_length, filters))
+    blocks = ops.reshape(padded, (batch, n_blocks, hop_length, filters))  # batch, not -1: it may be 0
     windows = gaussian_windows(widths, size)
     windows = ops.pad(windows, [(0, blocks_per_frame * hop_length - size), (0, 0)])
     windows = ops.reshape(windows, (blocks_per_frame, hop_length, filters))

@@ -96,7 +96,26 @@ def step_model(front_end, chunk_samples: int, *, batch_size: int | None = None) 
     outputs = step(inputs)
     if len(inputs) == 1:  # no state (n_fft <= hop_length, no PCEN): chunk in, frames out
         inputs, outputs = inputs[0], outputs[0]
-    return keras.Model(inputs, outputs, name="streaming_step")
+    return StreamingStepModel(inputs, outputs, name="streaming_step")
+
+
+@keras.saving.register_keras_serializable(package="audioflow")
+class StreamingStepModel(keras.Model):
+    """The functional step model, callable on a NumPy chunk with the tensors a step returned.
+
+    ``frames, *state = model([chunk, *state])`` mixes a NumPy ``chunk`` with the state tensors the
+    previous step returned, which a plain functional model refuses ("cannot mix tensors and
+    non-tensors"): arrays are made tensors first.
+    """
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = [x if _is_tensor(x) else ops.convert_to_tensor(x) for x in inputs]
+        return super().__call__(inputs, *args, **kwargs)
+
+
+def _is_tensor(x) -> bool:
+    return x is None or isinstance(x, keras.KerasTensor) or ops.is_tensor(x)
 
 
 def step_state_shapes(front_end) -> dict:
