@@ -12,6 +12,7 @@ require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.chroma import ChromaSTFT
+from audioflow.layers.cqt import CQT, VQT
 from audioflow.layers.descriptors import (
     RMS,
     SpectralBandwidth,
@@ -32,6 +33,8 @@ from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 
 __all__ = [
+    "CQT",
+    "VQT",
     "InverseMelScale",
     "GriffinLim",
     "LFCC",

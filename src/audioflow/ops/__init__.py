@@ -18,6 +18,7 @@ from audioflow.ops.augment import (
     time_warp,
 )
 from audioflow.ops.chroma import chroma_filterbank
+from audioflow.ops.cqt import cqt_frequencies
 from audioflow.ops.descriptors import (
     rms,
     spectral_bandwidth,
@@ -49,6 +50,7 @@ from audioflow.ops.spectral import istft, istft_length, magnitude_power, overlap
 from audioflow.ops.windows import get_window
 
 __all__ = [
+    "cqt_frequencies",
     "mel_to_stft",
     "mel_to_audio",
     "griffin_lim",
