@@ -1,12 +1,11 @@
-"""Constant-Q and variable-Q transforms (librosa ``cqt`` / ``vqt``) at the input rate, in the graph.
+"""Constant-Q and variable-Q transforms (librosa ``cqt`` / ``vqt``) in the graph.
 
-librosa computes each octave on a signal halved in rate (soxr) with that octave's wavelets FFT'd
-at a small power-of-two size, sparsified, and multiplied with an STFT (a "ones" window). A
-signal band-limited to half the rate has, at the full rate, the same DFT (up to scale) on those
-bins, so here each octave's sparsified FFT basis is built exactly as librosa builds it at its
-reduced rate, placed on the first bins of an FFT ``2 ** k`` times longer at the input rate, and
-turned back into time-domain kernels: one strided convolution per octave, no resampling. What is
-left of the difference is soxr's anti-alias filter (its passband ripple and transition band).
+librosa computes each octave on a signal halved in rate by soxr, with that octave's wavelets
+FFT'd at a small power-of-two size, sparsified, and multiplied with an STFT (a "ones" window).
+Here the same: each octave's sparsified FFT basis is built exactly as librosa builds it at its
+reduced rate and applied as one strided convolution (its time-domain kernels), and the signal is
+halved between octaves in the graph by a fixed Kaiser-windowed sinc lowpass with soxr HQ's band
+(flat to 0.913 of the new Nyquist, -120 dB from it). What differs from librosa is that filter.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.signal
 
 from audioflow._compat import constant_tensor, ops
 from audioflow._validation import check_bool, check_int, check_number, parameter_error
@@ -121,12 +119,23 @@ def wavelet_lengths(
 
 @dataclass(frozen=True)
 class CQTPlan:
-    """Resolved kernels: per octave (lowest first), a kernel length and ``(length, 2 * bins)`` kernels."""
+    """Resolved kernels, top octave first: halvings before each octave, its hop and kernels.
 
-    hop_length: int
+    ``kernels[i]`` is ``(n_fft_i, 2 * bins_i)``: the real parts of the octave's bins, then the
+    imaginary parts, lowest bin first; ``halvings[i]`` rate halvings precede octave ``i``.
+    """
+
     n_bins: int
-    kernel_lengths: tuple[int, ...]
-    kernels: tuple[np.ndarray, ...]  # real parts of an octave's bins, then imaginary parts
+    halvings: tuple[int, ...]
+    hops: tuple[int, ...]
+    kernels: tuple[np.ndarray, ...]
+    decimator: np.ndarray
+
+    def frames(self, samples: int) -> int:
+        """librosa's frame count: the top octave's ``1 + ceil(samples / f) // hop``."""
+        for _ in range(self.halvings[0]):
+            samples = (samples + 1) // 2
+        return 1 + samples // self.hops[0]
 
 
 def _wavelet_fft_basis(freqs, alpha, *, sample_rate, window, filter_scale, norm, gamma, sparsity):
@@ -166,32 +175,28 @@ def _sparsify_rows(x: np.ndarray, quantile: float) -> np.ndarray:
     return np.where(mags >= threshold[:, None], x, 0)
 
 
-def _full_rate_kernel(fft_basis: np.ndarray, n_fft: int, factor: int) -> np.ndarray:
-    """An octave's reduced-rate FFT basis as time-domain kernels at the input rate, ``(bins, size)``.
+def _octave_kernel(fft_basis: np.ndarray, n_fft: int, factor: int, lengths, scale: bool) -> np.ndarray:
+    """``sum_f B[f] Y[f]`` over a frame's DFT ``Y`` is a correlation with ``fft(B)``.
 
-    ``sum_f B[f] Y[f]`` over a reduced-rate frame's DFT is a correlation with ``fft(B)``; at the
-    input rate that kernel is zero-stuffed by ``factor`` and interpolated with the anti-alias
-    lowpass a halving resampler applies (soxr HQ's band: flat to 0.913 of the reduced Nyquist,
-    stopped at it), so out-of-band input is rejected as it is when librosa resamples.
+    librosa's halvings keep the energy (``* sqrt(2)`` each) and its bases are scaled by
+    ``sqrt(factor)``; the halvings here keep the amplitude, so the kernels take ``factor``.
     """
-    kernel = np.fft.fft(fft_basis, n=n_fft, axis=1)
-    if factor == 1:
-        return kernel
-    stuffed = np.zeros((len(kernel), n_fft * factor), dtype=np.complex128)
-    stuffed[:, ::factor] = kernel
-    return scipy.signal.fftconvolve(stuffed, _interpolator(factor)[None, :], axes=1)
+    kernel = np.fft.fft(fft_basis, n=n_fft, axis=1) * factor
+    if scale:
+        kernel = kernel / np.sqrt(lengths)[:, None]
+    return np.ascontiguousarray(np.concatenate([kernel.real, kernel.imag]).T)
 
 
-@functools.lru_cache(maxsize=16)
-def _interpolator(factor: int) -> np.ndarray:
-    """Kaiser-windowed sinc (gain ``factor``) passing 0.913 of ``pi / factor``, -120 dB from ``pi / factor``."""
-    passband, attenuation = 0.913, 120.0
-    width = (1.0 - passband) * np.pi / factor
+@functools.lru_cache(maxsize=4)
+def _decimator(passband: float = 0.913, attenuation: float = 120.0) -> np.ndarray:
+    """Kaiser-windowed sinc halving lowpass (unit gain): flat to ``passband * pi / 2``, stopped from ``pi / 2``."""
+    width = (1.0 - passband) * np.pi / 2
     half = int(np.ceil((attenuation - 8) / (2.285 * width) / 2))
     cutoff = (1.0 + passband) / 2
     n = np.arange(-half, half + 1)
-    beta = 0.1102 * (attenuation - 8.7)
-    return cutoff * np.sinc(cutoff * n / factor) * np.kaiser(2 * half + 1, beta)
+    taps = cutoff / 2 * np.sinc(cutoff * n / 2) * np.kaiser(2 * half + 1, 0.1102 * (attenuation - 8.7))
+    taps.setflags(write=False)
+    return taps
 
 
 def _octave_rates(*, sample_rate, hop_length, n_octaves, filter_cutoff) -> list[int]:
@@ -269,7 +274,7 @@ def _plan(sample_rate, hop, fmin, n_bins, bpo, tuning, gamma, filter_scale, norm
     factors = _octave_rates(
         sample_rate=sample_rate, hop_length=hop, n_octaves=n_octaves, filter_cutoff=cutoff
     )
-    sizes, kernels = [], []
+    kernels, halvings, hops, previous = [], [], [], 1
     for octave, factor in enumerate(factors):
         top = n_bins - octave * bpo
         bins = slice(max(0, top - bpo), top)
@@ -277,33 +282,42 @@ def _plan(sample_rate, hop, fmin, n_bins, bpo, tuning, gamma, filter_scale, norm
             freqs[bins], alpha[bins], sample_rate=sample_rate / factor, window=window,
             filter_scale=filter_scale, norm=norm, gamma=gamma, sparsity=sparsity,
         )  # fmt: skip
-        kernel = _full_rate_kernel(fft_basis, n_fft, factor)
-        size = kernel.shape[1]
-        if scale:
-            kernel = kernel / np.sqrt(lengths[bins])[:, None]
-        sizes.append(size)
-        kernels.append(np.ascontiguousarray(np.concatenate([kernel.real, kernel.imag]).T))
-    for kernel in kernels:
+        kernel = _octave_kernel(fft_basis, n_fft, factor, lengths[bins], scale)
         kernel.setflags(write=False)
-    return CQTPlan(hop, n_bins, tuple(sizes[::-1]), tuple(kernels[::-1]))
+        kernels.append(kernel)
+        halvings.append(int(np.log2(factor // previous)))
+        hops.append(hop // factor)
+        previous = factor
+    return CQTPlan(n_bins, tuple(halvings), tuple(hops), tuple(kernels), _decimator())
+
+
+def _halve(x, taps: np.ndarray):
+    """``(signals, samples)`` lowpassed and every other sample kept: ``ceil(samples / 2)`` samples."""
+    half = len(taps) // 2
+    weights = ops.cast(constant_tensor(taps[:, None, None]), dtype_name(x))
+    padded = _pad_signal(x, half, "constant")
+    return ops.squeeze(ops.conv(ops.expand_dims(padded, -1), weights, strides=2, padding="valid"), -1)
 
 
 def apply_vqt(x, plan: CQTPlan, *, pad_mode: str = "constant"):
     """``(..., samples)`` -> ``(real, imag)``, each ``(..., frames, n_bins)``, lowest bin first.
 
-    ``frames = 1 + samples // hop_length`` (centred frames, as librosa).
+    ``frames`` is :meth:`CQTPlan.frames` (``1 + samples // hop_length`` without early halving).
     """
     x = as_float(x)
     shape = ops.shape(x)
-    flat = ops.reshape(x, (-1, shape[-1]))
-    reals, imags = [], []
-    for size, kernel in zip(plan.kernel_lengths, plan.kernels, strict=True):
-        padded = _pad_signal(flat, size // 2, pad_mode)
+    signal = ops.reshape(x, (-1, shape[-1]))
+    reals, imags, frames = [], [], None
+    for halvings, hop, kernel in zip(plan.halvings, plan.hops, plan.kernels, strict=True):
+        for _ in range(halvings):
+            signal = _halve(signal, plan.decimator)
+        padded = _pad_signal(signal, kernel.shape[0] // 2, pad_mode)
         weights = ops.cast(constant_tensor(kernel[:, None, :]), dtype_name(x))
-        response = ops.conv(ops.expand_dims(padded, -1), weights, strides=plan.hop_length, padding="valid")
+        response = ops.conv(ops.expand_dims(padded, -1), weights, strides=hop, padding="valid")
+        frames = ops.shape(response)[1] if frames is None else frames  # the top octave's: the fewest
         bins = kernel.shape[1] // 2
-        reals.append(response[..., :bins])
-        imags.append(response[..., bins:])
+        reals.insert(0, response[:, :frames, :bins])
+        imags.insert(0, response[:, :frames, bins:])
     real, imag = ops.concatenate(reals, axis=-1), ops.concatenate(imags, axis=-1)
     out_shape = (*shape[:-1], ops.shape(real)[1], plan.n_bins)
     return ops.reshape(real, out_shape), ops.reshape(imag, out_shape)
