@@ -8,10 +8,10 @@ signal and octave (lowest first), the median and 99th percentile of the dB error
 import librosa
 import numpy as np
 import soundfile as sf
-
-from audioflow import layers
 from tests.helpers import real_recordings, synthetic_signals
 from tests.layers.test_cqt import octave_db_errors
+
+from audioflow import layers
 
 
 def main():
