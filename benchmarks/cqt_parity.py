@@ -16,8 +16,8 @@ from audioflow import layers
 
 def main():
     signals = dict(synthetic_signals(sample_rate=22050, seconds=3.0))
-    for path in real_recordings()[:4]:
-        audio = sf.read(path, frames=10 * 22050, dtype="float64", always_2d=True)[0].mean(axis=1)
+    for path in real_recordings()[:3]:
+        audio = sf.read(path, frames=4 * 22050, dtype="float64", always_2d=True)[0].mean(axis=1)
         signals[f"real:{path.stem}"] = audio
     cases = [
         ("cqt", layers.CQT(dtype="float64"), librosa.cqt, {}),
