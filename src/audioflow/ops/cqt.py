@@ -130,8 +130,6 @@ class CQTPlan:
     hops: tuple[int, ...]
     kernels: tuple[np.ndarray, ...]
     decimator: np.ndarray
-    #: librosa's early downsampling: one resampling by ``2 ** halvings[0]`` before the top octave.
-    early_decimator: np.ndarray | None
 
     def frames(self, samples: int) -> int:
         """librosa's frame count: the top octave's ``1 + ceil(samples / f) // hop``."""
@@ -189,19 +187,14 @@ def _octave_kernel(fft_basis: np.ndarray, n_fft: int, factor: int, lengths, scal
     return np.ascontiguousarray(np.concatenate([kernel.real, kernel.imag]).T)
 
 
-@functools.lru_cache(maxsize=8)
-def _decimator(factor: int = 2, passband: float = 0.913, attenuation: float = 120.0) -> np.ndarray:
-    """Kaiser-windowed sinc lowpass (unit gain) for keeping every ``factor``-th sample.
-
-    Flat to ``passband * pi / factor``, ``attenuation`` dB down from ``pi / factor`` (soxr HQ's band).
-    """
-    width = (1.0 - passband) * np.pi / factor
+@functools.lru_cache(maxsize=4)
+def _decimator(passband: float = 0.913, attenuation: float = 120.0) -> np.ndarray:
+    """Kaiser-windowed sinc halving lowpass (unit gain): flat to ``passband * pi / 2``, stopped from ``pi / 2``."""
+    width = (1.0 - passband) * np.pi / 2
     half = int(np.ceil((attenuation - 8) / (2.285 * width) / 2))
     cutoff = (1.0 + passband) / 2
     n = np.arange(-half, half + 1)
-    taps = (
-        cutoff / factor * np.sinc(cutoff * n / factor) * np.kaiser(2 * half + 1, 0.1102 * (attenuation - 8.7))
-    )
+    taps = cutoff / 2 * np.sinc(cutoff * n / 2) * np.kaiser(2 * half + 1, 0.1102 * (attenuation - 8.7))
     taps.setflags(write=False)
     return taps
 
@@ -295,16 +288,15 @@ def _plan(sample_rate, hop, fmin, n_bins, bpo, tuning, gamma, filter_scale, norm
         halvings.append(int(np.log2(factor // previous)))
         hops.append(hop // factor)
         previous = factor
-    early = _decimator(2 ** halvings[0]) if halvings[0] else None
-    return CQTPlan(n_bins, tuple(halvings), tuple(hops), tuple(kernels), _decimator(), early)
+    return CQTPlan(n_bins, tuple(halvings), tuple(hops), tuple(kernels), _decimator())
 
 
-def _decimate(x, taps: np.ndarray, factor: int):
-    """``(signals, samples)`` lowpassed and every ``factor``-th sample kept: ``ceil(samples / factor)``."""
+def _halve(x, taps: np.ndarray):
+    """``(signals, samples)`` lowpassed and every other sample kept: ``ceil(samples / 2)`` samples."""
     half = len(taps) // 2
     weights = ops.cast(constant_tensor(taps[:, None, None]), dtype_name(x))
     padded = _pad_signal(x, half, "constant")
-    return ops.squeeze(ops.conv(ops.expand_dims(padded, -1), weights, strides=factor, padding="valid"), -1)
+    return ops.squeeze(ops.conv(ops.expand_dims(padded, -1), weights, strides=2, padding="valid"), -1)
 
 
 def apply_vqt(x, plan: CQTPlan, *, pad_mode: str = "constant"):
@@ -317,10 +309,8 @@ def apply_vqt(x, plan: CQTPlan, *, pad_mode: str = "constant"):
     signal = ops.reshape(x, (-1, shape[-1]))
     reals, imags, frames = [], [], None
     for halvings, hop, kernel in zip(plan.halvings, plan.hops, plan.kernels, strict=True):
-        if halvings and frames is None:  # before the top octave: one step, as librosa
-            signal = _decimate(signal, plan.early_decimator, 2**halvings)
-        elif halvings:
-            signal = _decimate(signal, plan.decimator, 2)
+        for _ in range(halvings):
+            signal = _halve(signal, plan.decimator)
         padded = _pad_signal(signal, kernel.shape[0] // 2, pad_mode)
         weights = ops.cast(constant_tensor(kernel[:, None, :]), dtype_name(x))
         response = ops.conv(ops.expand_dims(padded, -1), weights, strides=hop, padding="valid")
