@@ -151,6 +151,21 @@ RESAMPLE_ARGUMENTS = {
     "beta": pool([None, 0.0, 8.6, np.float64(14.0)], [-1.0, NAN, "8"]),
 }
 
+CQT_ARGUMENTS = {
+    "sample_rate": pool([22050, np.float32(16000.0), 44100], [0, -1, NAN, "22050", None]),
+    "hop_length": pool([512, 100, np.int64(256)], [0, -64, 2.5, "64", NAN]),
+    "fmin": pool([32.70319566257483, 55, np.float32(110.0)], [0, -1.0, NAN, INF, "55"]),
+    "n_bins": pool([12, 36, 84, np.int64(30)], [0, -12, 12.5, "84", None]),
+    "bins_per_octave": pool([12, 24, np.int64(36)], [0, -12, 12.5, "12", None]),
+    "tuning": pool([0.0, -0.3, np.float32(0.2)], [NAN, INF, "0"]),
+    "filter_scale": pool([1.0, 0.5, 2], [0, -1.0, NAN, "1"]),
+    "norm": pool([1, 2.0, np.inf, None], [0, -1, "l1"]),
+    "sparsity": pool([0.01, 0.0, 0.5], [-0.1, 1.0, NAN, "0.01"]),
+    "window": pool(["hann", "hamming", ("kaiser", 8.0)], ["nope", None, 3j]),
+    "scale": pool([True, False], ["yes", None]),
+    "pad_mode": pool(["constant", "reflect"], ["mean", None]),
+    "output": pool(["magnitude", "complex"], ["power", None, 1]),
+}
 WAVEFORM = (2, 1100)
 SPECTRUM = (2, 12, 9)
 
@@ -327,6 +342,11 @@ FUZZ_SPECS = {
             "base_c": pool([True, False], ["C", None]),
         },
         related=("hop_length",),
+    ),
+    "CQT": Spec(CQT_ARGUMENTS, related=("n_bins",)),
+    "VQT": Spec(
+        {**CQT_ARGUMENTS, "gamma": pool([None, 0.0, 5, np.float32(2.5)], [-1.0, NAN, INF, "0"])},
+        related=("n_bins",),
     ),
     "LFCC": Spec(
         {

@@ -100,6 +100,16 @@ CASES = {
         _waveforms,
         _relative(POWER_RTOL),
     ),
+    "cqt": (
+        lambda: layers.CQT(sample_rate=8000, hop_length=16, fmin=200.0, n_bins=24),
+        _waveforms,
+        _relative(STFT_RTOL),
+    ),
+    "vqt": (
+        lambda: layers.VQT(sample_rate=8000, hop_length=20, fmin=200.0, n_bins=12, output="complex"),
+        _waveforms,
+        _relative(STFT_RTOL),
+    ),
     "lfcc": (
         lambda: layers.LFCC(sample_rate=8000, n_fft=64, n_filter=12, n_lfcc=6),
         _waveforms,

@@ -13,6 +13,7 @@ require_keras_backend("audioflow.layers")
 
 from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShift, SpecAugment
 from audioflow.layers.chroma import ChromaSTFT
+from audioflow.layers.cqt import CQT, VQT
 from audioflow.layers.descriptors import (
     RMS,
     SpectralBandwidth,
@@ -36,6 +37,8 @@ from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 from audioflow.layers.whisper import WhisperLogMel
 
 __all__ = [
+    "CQT",
+    "VQT",
     "InverseMelScale",
     "GriffinLim",
     "LFCC",

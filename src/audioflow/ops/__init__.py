@@ -18,6 +18,7 @@ from audioflow.ops.augment import (
     time_warp,
 )
 from audioflow.ops.chroma import chroma_filterbank
+from audioflow.ops.cqt import cqt_frequencies
 from audioflow.ops.descriptors import (
     rms,
     spectral_bandwidth,
@@ -52,6 +53,7 @@ from audioflow.ops.whisper import whisper_log_mel, whisper_mel_filters
 from audioflow.ops.windows import get_window
 
 __all__ = [
+    "cqt_frequencies",
     "mel_to_stft",
     "mel_to_audio",
     "griffin_lim",
