@@ -45,7 +45,9 @@ def _resample_contenders(x):
         "audioflow Resample (torch eager)": lambda: layer(tensor),
         "torchaudio functional.resample": lambda: F.resample(tensor, 44100, 16000),
         "soxr HQ (host, per clip)": lambda: [soxr.resample(c, 44100, 16000, quality="HQ") for c in x],
-        "librosa.resample soxr_hq (per clip)": lambda: [librosa.resample(c, orig_sr=44100, target_sr=16000) for c in x],
+        "librosa.resample soxr_hq (per clip)": lambda: [
+            librosa.resample(c, orig_sr=44100, target_sr=16000) for c in x
+        ],
     }
 
 
@@ -67,7 +69,9 @@ def _griffin_lim_contenders(S):
     return {
         "audioflow GriffinLim (torch eager)": lambda: layer(time_major),
         "torchaudio functional.griffinlim": torchaudio_griffin_lim,
-        "librosa.griffinlim (per clip)": lambda: [librosa.griffinlim(s, n_iter=32, hop_length=256) for s in S],
+        "librosa.griffinlim (per clip)": lambda: [
+            librosa.griffinlim(s, n_iter=32, hop_length=256) for s in S
+        ],
     }
 
 
@@ -102,13 +106,18 @@ def _snr_against_soxr():
 
     import soundfile as sf
 
-    clips = [sf.read(path, frames=5 * 22050, dtype="float32", always_2d=True)[0].mean(axis=1) for path in real_recordings()[:6]]
+    clips = [
+        sf.read(path, frames=5 * 22050, dtype="float32", always_2d=True)[0].mean(axis=1)
+        for path in real_recordings()[:6]
+    ]
     clips = clips or list(_clips(4, 5.0, 22050))
     print("\nSNR of 22.05 -> 16 kHz against soxr HQ (dB, median over clips, 0.1 s edges excluded)")
     for name, preset in RESAMPLE_PRESETS.items():
         snrs = []
         for clip in clips:
-            ours = np.asarray(ops.resample(clip[None], sample_rate=22050, target_sample_rate=16000, **preset))[0]
+            ours = np.asarray(
+                ops.resample(clip[None], sample_rate=22050, target_sample_rate=16000, **preset)
+            )[0]
             reference = soxr.resample(clip, 22050, 16000, quality="HQ")[: len(ours)]
             inner = slice(1600, len(reference) - 1600)
             noise = ours[inner] - reference[inner]
@@ -126,10 +135,17 @@ def main() -> None:
 
     print(f"torch threads {torch.get_num_threads()}, load {os.getloadavg()[0]:.1f}")
     x = _clips(args.clips, 10.0, 44100)
-    _table(f"Resample {args.clips} x 10 s, 44.1 -> 16 kHz", _interleaved(_resample_contenders(x), args.rounds))
+    _table(
+        f"Resample {args.clips} x 10 s, 44.1 -> 16 kHz", _interleaved(_resample_contenders(x), args.rounds)
+    )
     audio = _clips(4, 3.0, 22050, seed=1)
-    S = np.abs(np.stack([librosa.stft(clip, n_fft=1024, hop_length=256) for clip in audio])).astype(np.float32)
-    _table("Griffin-Lim 32 iterations, 4 x 3 s, n_fft 1024, hop 256", _interleaved(_griffin_lim_contenders(S), args.rounds))
+    S = np.abs(np.stack([librosa.stft(clip, n_fft=1024, hop_length=256) for clip in audio])).astype(
+        np.float32
+    )
+    _table(
+        "Griffin-Lim 32 iterations, 4 x 3 s, n_fft 1024, hop 256",
+        _interleaved(_griffin_lim_contenders(S), args.rounds),
+    )
     _snr_against_soxr()
 
 

@@ -30,8 +30,8 @@ from audioflow.layers.lfcc import LFCC
 from audioflow.layers.mel import LogMelSpectrogram, MelScale, MelSpectrogram
 from audioflow.layers.pcen import PCEN
 from audioflow.layers.phase import GriffinLim, InverseMelScale
-from audioflow.layers.resample import RandomSpeed, Resample
 from audioflow.layers.presets import ASTFeatures, Wav2Vec2Features, WhisperFeatures
+from audioflow.layers.resample import RandomSpeed, Resample
 from audioflow.layers.scaling import AmplitudeToDb, PowerToDb
 from audioflow.layers.spectral import STFT, InverseSTFT, Spectrogram
 from audioflow.layers.whisper import WhisperLogMel

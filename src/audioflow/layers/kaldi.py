@@ -55,7 +55,6 @@ _MEL = (
 )
 
 
-
 def _without_seed(arguments: dict) -> dict:
     return {name: value for name, value in arguments.items() if name != "seed"}
 

@@ -15,7 +15,7 @@ from audioflow._typing import LayerArguments, Unpack, Window
 from audioflow._validation import check_int, check_power, parameter_error
 from audioflow.config import StftConfig, python_value
 from audioflow.layers.base import AudioLayer, arguments_of, channels_first, channels_last, serializable
-from audioflow.ops.spectral import _istft, _spectrogram, _stft
+from audioflow.ops.spectral import _istft, _spectrogram, _stft, istft_length
 
 
 def stft_config(layer: AudioLayer, **arguments) -> StftConfig:
@@ -218,7 +218,7 @@ class InverseSTFT(AudioLayer):
         if frames is None and self.length is None:
             samples = None
         else:
-            samples = af.istft_length(
+            samples = istft_length(
                 frames or 0,
                 n_fft=config.n_fft,
                 hop_length=config.resolved_hop_length,

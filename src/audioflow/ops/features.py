@@ -20,7 +20,7 @@ from audioflow._validation import (
 from audioflow.config import DecibelConfig, MelConfig, StftConfig, arguments_of
 from audioflow.ops._frames import _padded_positions
 from audioflow.ops._tensor import cast_like, dim_maximum, dtype_name, is_symbolic_dim
-from audioflow.ops.dft import export_safe, exporting
+from audioflow.ops.dft import exporting
 from audioflow.ops.filters import _dct_matrix, _savgol_delta_weights, mel_filterbank_for
 from audioflow.ops.scaling import _power_to_db
 from audioflow.ops.spectral import _spectrogram, static_size

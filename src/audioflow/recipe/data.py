@@ -19,7 +19,9 @@ __all__ = ["TrainingData", "make_datasets", "raise_if_nothing_readable"]
 class TrainingData:
     """The training and validation datasets of a folder, and what they hold."""
 
-    train: object  # (audio, label) batches (tf.data, torch or Grain loader), random crops, reshuffled each epoch
+    train: (
+        object  # (audio, label) batches (tf.data, torch or Grain loader), random crops, reshuffled each epoch
+    )
     validation: object  # the same, centre crops: the same clips every epoch
     class_names: list
     directory: str

@@ -104,7 +104,9 @@ class StreamingFrontEnd:
             check_streamable_settings(
                 self.layer.center, getattr(self.layer, "ref", None), getattr(self.layer, "top_db", None)
             )
-            config = StftConfig(**{f.name: getattr(self.layer, f.name) for f in dataclasses.fields(StftConfig)})
+            config = StftConfig(
+                **{f.name: getattr(self.layer, f.name) for f in dataclasses.fields(StftConfig)}
+            )
             self.n_fft = config.n_fft
             self.hop_length = config.resolved_hop_length
         self._blocks = {}
