@@ -293,13 +293,14 @@ def _through_tensorflow(model, opset: int):
     onnx = _require("onnx", "onnx")
     if importlib.util.find_spec("tf2onnx") is None:  # the child imports it (with TensorFlow)
         _require("tf2onnx", "tf2onnx")
-    from audioflow.export._child import run_under_tensorflow
+    from audioflow.export._child import layer_modules, run_under_tensorflow
 
+    modules = layer_modules(model)
     with tempfile.TemporaryDirectory(prefix="audioflow-onnx-") as folder:
         folder = os.path.abspath(folder)
         saved, written = os.path.join(folder, "model.keras"), os.path.join(folder, "model.onnx")
         model.save(saved)
-        done = run_under_tensorflow("audioflow.export._onnx", saved, written, opset, cwd=folder)
+        done = run_under_tensorflow("audioflow.export._onnx", saved, written, opset, cwd=folder, modules=modules)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
             raise onnx_layer_error("(the TensorFlow re-export of this JAX model failed)", last)
@@ -329,6 +330,9 @@ def _first_failing_layer(model) -> str:
 
 def _main(argv) -> None:
     """``python -m audioflow.export._onnx MODEL.keras OUT.onnx OPSET`` (the JAX route's child process)."""
+    from audioflow.export._child import import_layer_modules
+
+    import_layer_modules()  # the model's own registered layers
     saved, written, opset = argv
     export_onnx(keras.models.load_model(saved, compile=False), written, opset=int(opset))
 

@@ -106,10 +106,13 @@ def export_tflite(model, path) -> None:
         return
     if importlib.util.find_spec("tensorflow") is None:  # the child process would fail to import it
         raise _missing_tensorflow("tflite")
+    from audioflow.export._child import layer_modules
+
+    modules = layer_modules(model)
     with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
         saved = Path(folder).resolve() / "model.keras"
         model.save(saved)
-        _tflite_in_tensorflow_process(saved, Path(path).resolve())
+        _tflite_in_tensorflow_process(saved, Path(path).resolve(), modules)
 
 
 def _convert_to_tflite(model) -> bytes:
@@ -143,10 +146,12 @@ def _conversion_error(model, message: str):
     )
 
 
-def _tflite_in_tensorflow_process(keras_file: Path, path: Path) -> None:
+def _tflite_in_tensorflow_process(keras_file: Path, path: Path, modules=()) -> None:
     from audioflow.export._child import run_under_tensorflow
 
-    done = run_under_tensorflow("audioflow.export._tensorflow", keras_file, path, cwd=keras_file.parent)
+    done = run_under_tensorflow(
+        "audioflow.export._tensorflow", keras_file, path, cwd=keras_file.parent, modules=modules
+    )
     if done.returncode == _REFUSED:  # the child's ParameterError (a layer TFLite cannot carry)
         raise ParameterError(done.stderr.strip().splitlines()[-1])
     if done.returncode != 0:
@@ -217,7 +222,9 @@ def _main(argv) -> int:
     import audioflow.layers  # noqa: F401  (registers audioflow's layers for loading)
     import audioflow.models  # noqa: F401  (and the classifier's)
     import audioflow.streaming.step  # noqa: F401  (and a streaming step model's)
+    from audioflow.export._child import import_layer_modules
 
+    import_layer_modules()  # the model's own registered layers
     source, target = argv
     model = keras.saving.load_model(source, compile=False)
     try:
