@@ -43,7 +43,7 @@ class VQT(AudioLayer):
     Args:
         sample_rate: Hz, > 0 (librosa ``sr``). Default: ``22050``.
         hop_length: samples between frames, >= 1. Default: ``512``.
-        fmin: lowest bin's frequency in Hz, > 0. Default: C1 (32.70 Hz).
+        fmin: lowest bin's frequency in Hz, > 0 (C1, 32.70 Hz). Default: ``32.70319566257483``.
         n_bins: number of bins, >= 1; the top filter must stay below Nyquist. Default: ``84``.
         bins_per_octave: bins per octave, >= 1. Default: ``12``.
         tuning: deviation from A440 in fractions of a bin. Default: ``0.0``.
@@ -52,11 +52,11 @@ class VQT(AudioLayer):
         filter_scale: filter length factor, > 0. Default: ``1.0``.
         norm: wavelet normalisation: a positive p (p-norm), ``math.inf`` or None. Default: ``1``.
         sparsity: fraction of each kernel's (FFT-domain L1) energy dropped, in [0, 1). Default: ``0.01``.
-        window: wavelet window (name or tuple, as scipy). Default: ``"hann"``.
+        window: wavelet window (name or tuple, as scipy). Default: ``'hann'``.
         scale: divide each bin by the square root of its filter length (librosa ``scale``). Default: ``True``.
-        pad_mode: padding of the centred frames (as ``np.pad``). Default: ``"constant"``.
+        pad_mode: padding of the centred frames (as ``np.pad``). Default: ``'constant'``.
         output: ``"magnitude"`` or ``"complex"`` (real and imaginary parts stacked last, as
-            :class:`STFT`). Default: ``"magnitude"``.
+            :class:`STFT`). Default: ``'magnitude'``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_bins[, channels])``, with a
@@ -131,17 +131,17 @@ class CQT(VQT):
     Args:
         sample_rate: Hz, > 0 (librosa ``sr``). Default: ``22050``.
         hop_length: samples between frames, >= 1. Default: ``512``.
-        fmin: lowest bin's frequency in Hz, > 0. Default: C1 (32.70 Hz).
+        fmin: lowest bin's frequency in Hz, > 0 (C1, 32.70 Hz). Default: ``32.70319566257483``.
         n_bins: number of bins, >= 1; the top filter must stay below Nyquist. Default: ``84``.
         bins_per_octave: bins per octave, >= 1. Default: ``12``.
         tuning: deviation from A440 in fractions of a bin. Default: ``0.0``.
         filter_scale: filter length factor, > 0. Default: ``1.0``.
         norm: wavelet normalisation: a positive p (p-norm), ``math.inf`` or None. Default: ``1``.
         sparsity: fraction of each kernel's (FFT-domain L1) energy dropped, in [0, 1). Default: ``0.01``.
-        window: wavelet window (name or tuple, as scipy). Default: ``"hann"``.
+        window: wavelet window (name or tuple, as scipy). Default: ``'hann'``.
         scale: divide each bin by the square root of its filter length. Default: ``True``.
-        pad_mode: padding of the centred frames (as ``np.pad``). Default: ``"constant"``.
-        output: ``"magnitude"`` or ``"complex"`` (real/imaginary stacked last). Default: ``"magnitude"``.
+        pad_mode: padding of the centred frames (as ``np.pad``). Default: ``'constant'``.
+        output: ``"magnitude"`` or ``"complex"`` (real/imaginary stacked last). Default: ``'magnitude'``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_bins[, channels])`` (``[, 2]``

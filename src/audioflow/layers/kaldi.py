@@ -106,22 +106,26 @@ class KaldiSpectrogram(_KaldiLayer):
     """Kaldi's log power spectrogram, as ``torchaudio.compliance.kaldi.spectrogram``, batched.
 
     Args:
-        blackman_coeff: coefficient of the "blackman" window. Default 0.42.
-        dither: Gaussian noise standard deviation added to each frame in training (0: none). Default 0.0.
-        energy_floor: floor of the log-energy column, as ``log(energy_floor)`` (0: eps only). Default 1.0.
-        frame_length: frame length in ms (at least 2 samples). Default 25.0 (400 samples at 16 kHz).
-        frame_shift: frame shift in ms (> 0). Default 10.0 (160 samples at 16 kHz).
-        min_duration: examples shorter than this many seconds have no frames. Default 0.0.
-        preemphasis_coefficient: in [0, 1]. Default 0.97.
-        raw_energy: log-energy before pre-emphasis and window. Default True.
-        remove_dc_offset: subtract each frame's mean. Default True.
-        round_to_power_of_two: FFT size the next power of two of the frame. Default True.
-        sample_frequency: Hz of the input (> 0). Default 16000.0.
-        snip_edges: True: whole frames only; False: ``(samples + shift // 2) // shift`` frames,
-            ends reflected. Default True.
-        subtract_mean: subtract each example's mean over its frames. Default False.
-        window_type: "povey", "hanning", "hamming", "rectangular" or "blackman". Default "povey".
-        seed: int or None, the dither's seed. Default None.
+        blackman_coeff: coefficient of the "blackman" window. Default: ``0.42``.
+        dither: standard deviation of Gaussian noise added to each frame in training (0: none).
+            Default: ``0.0``.
+        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only).
+            Default: ``1.0``.
+        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples).
+            Default: ``25.0``.
+        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default: ``10.0``.
+        min_duration: an example shorter than this many seconds has no frames. Default: ``0.0``.
+        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default: ``0.97``.
+        raw_energy: log-energy before pre-emphasis and window (False: after). Default: ``True``.
+        remove_dc_offset: subtract each frame's mean. Default: ``True``.
+        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default: ``True``.
+        sample_frequency: Hz of the input (> 0). Default: ``16000.0``.
+        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames, the signal
+            reflected at its ends. Default: ``True``.
+        subtract_mean: subtract each example's mean over its frames from every column. Default: ``False``.
+        window_type: "povey" (Hann ** 0.85), "hanning", "hamming", "rectangular" or "blackman".
+            Default: ``'povey'``.
+        seed: int or None, the dither's seed. Default: ``None``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, padded // 2 + 1)`` (257 at the defaults;
@@ -170,19 +174,39 @@ class KaldiFbank(_KaldiLayer):
     """Kaldi's log mel filterbank, as ``torchaudio.compliance.kaldi.fbank``, batched.
 
     Args:
-        blackman_coeff, dither, energy_floor, frame_length, frame_shift, min_duration,
-            preemphasis_coefficient, raw_energy, remove_dc_offset, round_to_power_of_two,
-            sample_frequency, snip_edges, subtract_mean, window_type, seed: as :class:`KaldiSpectrogram`.
-        high_freq: upper mel edge in Hz; <= 0: an offset from Nyquist. Default 0.0 (Nyquist).
-        htk_compat: the energy column last instead of first. Default False.
-        low_freq: lower mel edge in Hz (below ``high_freq``). Default 20.0.
-        num_mel_bins: mel filters (> 3). Default 23 (AST and BEATs use 128, WeNet and WeSpeaker 80).
-        use_energy: add the log-energy column. Default False.
-        use_log_fbank: log of the mel energies. Default True.
-        use_power: power spectrum (False: magnitude). Default True.
-        vtln_high: upper VTLN cutoff in Hz (< 0: offset from Nyquist). Default -500.0.
-        vtln_low: lower VTLN cutoff in Hz. Default 100.0.
-        vtln_warp: VTLN warp factor (1.0: none). Default 1.0.
+        blackman_coeff: coefficient of the "blackman" window. Default: ``0.42``.
+        dither: standard deviation of Gaussian noise added to each frame in training (0: none).
+            Default: ``0.0``.
+        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only).
+            Default: ``1.0``.
+        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples).
+            Default: ``25.0``.
+        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default: ``10.0``.
+        high_freq: upper edge of the mel bank in Hz; <= 0 is an offset from Nyquist (0.0 is Nyquist).
+            Default: ``0.0``.
+        htk_compat: put the energy column last instead of first. Default: ``False``.
+        low_freq: lower edge of the mel bank in Hz, in [0, Nyquist) and below ``high_freq``.
+            Default: ``20.0``.
+        min_duration: an example shorter than this many seconds has no frames. Default: ``0.0``.
+        num_mel_bins: triangular mel filters (> 3; 80 or 128 in most models: AST and BEATs use 128, WeNet and
+            WeSpeaker 80). Default: ``23``.
+        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default: ``0.97``.
+        raw_energy: log-energy before pre-emphasis and window (False: after). Default: ``True``.
+        remove_dc_offset: subtract each frame's mean. Default: ``True``.
+        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default: ``True``.
+        sample_frequency: Hz of the input (> 0). Default: ``16000.0``.
+        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames, the signal
+            reflected at its ends. Default: ``True``.
+        subtract_mean: subtract each example's mean over its frames from every column. Default: ``False``.
+        use_energy: prepend (or append, ``htk_compat``) the frame's log-energy. Default: ``False``.
+        use_log_fbank: log of the mel energies (floored at float32 eps). Default: ``True``.
+        use_power: power spectrum (False: magnitude). Default: ``True``.
+        vtln_high: upper VTLN cutoff in Hz; < 0 is an offset from Nyquist. Default: ``-500.0``.
+        vtln_low: lower VTLN cutoff in Hz. Default: ``100.0``.
+        vtln_warp: VTLN warp factor (> 0; 1.0: no warping). Default: ``1.0``.
+        window_type: "povey" (Hann ** 0.85), "hanning", "hamming", "rectangular" or "blackman".
+            Default: ``'povey'``.
+        seed: int or None, the dither's seed. Default: ``None``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, num_mel_bins + use_energy)``.
@@ -242,13 +266,40 @@ class KaldiMFCC(_KaldiLayer):
     """Kaldi's MFCCs, as ``torchaudio.compliance.kaldi.mfcc``, batched.
 
     Args:
-        blackman_coeff, dither, energy_floor, frame_length, frame_shift, high_freq, htk_compat,
-            low_freq, min_duration, num_mel_bins, preemphasis_coefficient, raw_energy,
-            remove_dc_offset, round_to_power_of_two, sample_frequency, snip_edges, subtract_mean,
-            use_energy, vtln_high, vtln_low, vtln_warp, window_type, seed: as :class:`KaldiFbank`
-            (``use_energy`` puts the log-energy in place of C0; ``htk_compat`` moves C0 last).
-        cepstral_lifter: L of the lifter ``1 + L / 2 sin(pi i / L)`` (>= 0; 0: none). Default 22.0.
-        num_ceps: cepstra kept, in [1, ``num_mel_bins``]. Default 13.
+        blackman_coeff: coefficient of the "blackman" window. Default: ``0.42``.
+        cepstral_lifter: L of the lifter ``1 + L / 2 sin(pi i / L)`` (>= 0; 0: none). Default: ``22.0``.
+        dither: standard deviation of Gaussian noise added to each frame in training (0: none).
+            Default: ``0.0``.
+        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only).
+            Default: ``1.0``.
+        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples).
+            Default: ``25.0``.
+        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default: ``10.0``.
+        high_freq: upper edge of the mel bank in Hz; <= 0 is an offset from Nyquist (0.0 is Nyquist).
+            Default: ``0.0``.
+        htk_compat: move C0 (or the log-energy) last; C0 times sqrt(2) without ``use_energy``.
+            Default: ``False``.
+        low_freq: lower edge of the mel bank in Hz, in [0, Nyquist) and below ``high_freq``.
+            Default: ``20.0``.
+        num_ceps: cepstra kept, in [1, ``num_mel_bins``]. Default: ``13``.
+        min_duration: an example shorter than this many seconds has no frames. Default: ``0.0``.
+        num_mel_bins: triangular mel filters (> 3; 80 or 128 in most models: AST and BEATs use 128, WeNet and
+            WeSpeaker 80). Default: ``23``.
+        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default: ``0.97``.
+        raw_energy: log-energy before pre-emphasis and window (False: after). Default: ``True``.
+        remove_dc_offset: subtract each frame's mean. Default: ``True``.
+        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default: ``True``.
+        sample_frequency: Hz of the input (> 0). Default: ``16000.0``.
+        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames, the signal
+            reflected at its ends. Default: ``True``.
+        subtract_mean: subtract each example's mean over its frames from every column. Default: ``False``.
+        use_energy: put the frame's log-energy in place of C0. Default: ``False``.
+        vtln_high: upper VTLN cutoff in Hz; < 0 is an offset from Nyquist. Default: ``-500.0``.
+        vtln_low: lower VTLN cutoff in Hz. Default: ``100.0``.
+        vtln_warp: VTLN warp factor (> 0; 1.0: no warping). Default: ``1.0``.
+        window_type: "povey" (Hann ** 0.85), "hanning", "hamming", "rectangular" or "blackman".
+            Default: ``'povey'``.
+        seed: int or None, the dither's seed. Default: ``None``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, frames, num_ceps)``.

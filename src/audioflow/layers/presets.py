@@ -27,7 +27,7 @@ class WhisperFeatures(AudioLayer):
     """transformers' ``WhisperFeatureExtractor``: pad or trim to 30 s, then :class:`WhisperLogMel`.
 
     Args:
-        n_mels: 80 (``feature_size=80``, Whisper tiny to large-v2) or 128 (large-v3). Default 80.
+        n_mels: 80 (``feature_size=80``, Whisper tiny to large-v2) or 128 (large-v3). Default: ``80``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` 16 kHz in [-1, 1] -> ``(batch, 3000, n_mels)``.
@@ -68,10 +68,10 @@ class ASTFeatures(AudioLayer):
     ``(x - mean) / (2 * std)``.
 
     Args:
-        max_length: frames out (1024 = 10.24 s). Default 1024.
-        num_mel_bins: mel bins. Default 128.
-        mean: AudioSet mean of the features. Default -4.2677393.
-        std: AudioSet standard deviation (> 0). Default 4.5689974.
+        max_length: frames out (1024 = 10.24 s). Default: ``1024``.
+        num_mel_bins: mel bins of the Kaldi filterbank. Default: ``128``.
+        mean: AudioSet mean of the features. Default: ``-4.2677393``.
+        std: AudioSet standard deviation (> 0). Default: ``4.5689974``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` 16 kHz -> ``(batch, max_length, num_mel_bins)``.
@@ -125,7 +125,7 @@ class Wav2Vec2Features(AudioLayer):
     WavLM and XLS-R take normalised raw audio).
 
     Args:
-        epsilon: added to the variance (>= 0). Default 1e-7 (transformers' value).
+        epsilon: added to the variance (>= 0; transformers' value). Default: ``1e-07``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples)`` -> ``(batch, samples)``.

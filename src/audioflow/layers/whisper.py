@@ -23,7 +23,7 @@ class WhisperLogMel(AudioLayer):
     ``(x + 4) / 4``.
 
     Args:
-        n_mels: 80 (Whisper tiny to large-v2) or 128 (large-v3). Default 80.
+        n_mels: 80 (Whisper tiny to large-v2) or 128 (large-v3). Default: ``80``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, samples // 160, n_mels)`` (3000 frames for 30 s);

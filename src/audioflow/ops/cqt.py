@@ -56,7 +56,7 @@ def cqt_frequencies(
 
     Args:
         n_bins: number of bins, >= 1.
-        fmin: lowest frequency in Hz, > 0. Default: C1 (32.70 Hz).
+        fmin: lowest frequency in Hz, > 0 (C1, 32.70 Hz). Default: ``32.70319566257483``.
         bins_per_octave: bins per octave, >= 1. Default: ``12``.
         tuning: deviation from A440 in fractions of a bin. Default: ``0.0``.
 

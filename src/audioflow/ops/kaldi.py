@@ -46,26 +46,28 @@ def kaldi_spectrogram(
 
     Args:
         x: waveforms ``(batch, samples)``, any scale (int16-scale floats as Kaldi recipes pass them).
-        lengths: optional ``(batch,)`` integers, each example's own length in samples (<= samples):
-            its frame count, reflected ends and ``subtract_mean`` use only those samples, and its
-            frames past its own count are zero. Default None: every example is ``samples`` long.
-        blackman_coeff: coefficient of the "blackman" window. Default 0.42.
-        dither: standard deviation of Gaussian noise added to each frame (0: none). Default 0.0.
-        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only). Default 1.0.
-        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples). Default 25.0.
-        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default 10.0.
-        min_duration: an example shorter than this many seconds has no frames. Default 0.0.
-        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default 0.97.
-        raw_energy: log-energy before pre-emphasis and window (False: after). Default True.
-        remove_dc_offset: subtract each frame's mean. Default True.
-        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default True.
-        sample_frequency: Hz of ``x`` (> 0). Default 16000.0.
-        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames,
-            the signal reflected at its ends. Default True.
-        subtract_mean: subtract each example's mean over its frames from every column. Default False.
+        lengths: optional ``(batch,)`` integers, each example's own length in samples (<= samples): its frame
+            count, reflected ends and ``subtract_mean`` use only those samples, and its frames past its own
+            count are zero; None: every example is ``samples`` long. Default: ``None``.
+        blackman_coeff: coefficient of the "blackman" window. Default: ``0.42``.
+        dither: standard deviation of Gaussian noise added to each frame (0: none). Default: ``0.0``.
+        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only).
+            Default: ``1.0``.
+        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples).
+            Default: ``25.0``.
+        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default: ``10.0``.
+        min_duration: an example shorter than this many seconds has no frames. Default: ``0.0``.
+        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default: ``0.97``.
+        raw_energy: log-energy before pre-emphasis and window (False: after). Default: ``True``.
+        remove_dc_offset: subtract each frame's mean. Default: ``True``.
+        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default: ``True``.
+        sample_frequency: Hz of ``x`` (> 0). Default: ``16000.0``.
+        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames, the signal
+            reflected at its ends. Default: ``True``.
+        subtract_mean: subtract each example's mean over its frames from every column. Default: ``False``.
         window_type: "povey" (Hann ** 0.85), "hanning", "hamming", "rectangular" or "blackman".
-            Default "povey".
-        seed: ``keras.random.SeedGenerator``, int or None: the dither noise's seed.
+            Default: ``'povey'``.
+        seed: ``keras.random.SeedGenerator``, int or None: the dither noise's seed. Default: ``None``.
 
     Returns:
         ``(batch, frames, padded // 2 + 1)`` float32 (float64 for float64 input).
@@ -130,22 +132,45 @@ def kaldi_fbank(
     """Kaldi's log mel filterbank (``compute-fbank-feats``): ``(batch, samples)`` -> ``(batch, frames, bins)``.
 
     ``bins = num_mel_bins`` (+1 with ``use_energy``). The framing options are those of
-    :func:`kaldi_spectrogram`; the others:
+    :func:`kaldi_spectrogram`.
 
     Args:
-        x, lengths, blackman_coeff, dither, energy_floor, frame_length, frame_shift, min_duration,
-            preemphasis_coefficient, raw_energy, remove_dc_offset, round_to_power_of_two,
-            sample_frequency, snip_edges, subtract_mean, window_type, seed: as :func:`kaldi_spectrogram`.
-        high_freq: upper edge of the mel bank in Hz; <= 0 is an offset from Nyquist. Default 0.0 (Nyquist).
-        htk_compat: put the energy column last instead of first. Default False.
-        low_freq: lower edge of the mel bank in Hz, in [0, Nyquist) and below ``high_freq``. Default 20.0.
-        num_mel_bins: triangular mel filters (> 3). Default 23 (80 or 128 in most models).
-        use_energy: prepend (or append, ``htk_compat``) the frame's log-energy. Default False.
-        use_log_fbank: log of the mel energies (floored at float32 eps). Default True.
-        use_power: power spectrum (False: magnitude). Default True.
-        vtln_high: upper VTLN cutoff in Hz; < 0 is an offset from Nyquist. Default -500.0.
-        vtln_low: lower VTLN cutoff in Hz. Default 100.0.
-        vtln_warp: VTLN warp factor (> 0; 1.0: no warping). Default 1.0.
+        x: waveforms ``(batch, samples)``, any scale (int16-scale floats as Kaldi recipes pass them).
+        lengths: optional ``(batch,)`` integers, each example's own length in samples (<= samples): its frame
+            count, reflected ends and ``subtract_mean`` use only those samples, and its frames past its own
+            count are zero; None: every example is ``samples`` long. Default: ``None``.
+        blackman_coeff: coefficient of the "blackman" window. Default: ``0.42``.
+        dither: standard deviation of Gaussian noise added to each frame (0: none). Default: ``0.0``.
+        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only).
+            Default: ``1.0``.
+        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples).
+            Default: ``25.0``.
+        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default: ``10.0``.
+        high_freq: upper edge of the mel bank in Hz; <= 0 is an offset from Nyquist (0.0 is Nyquist).
+            Default: ``0.0``.
+        htk_compat: put the energy column last instead of first. Default: ``False``.
+        low_freq: lower edge of the mel bank in Hz, in [0, Nyquist) and below ``high_freq``.
+            Default: ``20.0``.
+        min_duration: an example shorter than this many seconds has no frames. Default: ``0.0``.
+        num_mel_bins: triangular mel filters (> 3; 80 or 128 in most models: AST and BEATs use 128, WeNet and
+            WeSpeaker 80). Default: ``23``.
+        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default: ``0.97``.
+        raw_energy: log-energy before pre-emphasis and window (False: after). Default: ``True``.
+        remove_dc_offset: subtract each frame's mean. Default: ``True``.
+        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default: ``True``.
+        sample_frequency: Hz of ``x`` (> 0). Default: ``16000.0``.
+        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames, the signal
+            reflected at its ends. Default: ``True``.
+        subtract_mean: subtract each example's mean over its frames from every column. Default: ``False``.
+        use_energy: prepend (or append, ``htk_compat``) the frame's log-energy. Default: ``False``.
+        use_log_fbank: log of the mel energies (floored at float32 eps). Default: ``True``.
+        use_power: power spectrum (False: magnitude). Default: ``True``.
+        vtln_high: upper VTLN cutoff in Hz; < 0 is an offset from Nyquist. Default: ``-500.0``.
+        vtln_low: lower VTLN cutoff in Hz. Default: ``100.0``.
+        vtln_warp: VTLN warp factor (> 0; 1.0: no warping). Default: ``1.0``.
+        window_type: "povey" (Hann ** 0.85), "hanning", "hamming", "rectangular" or "blackman".
+            Default: ``'povey'``.
+        seed: ``keras.random.SeedGenerator``, int or None: the dither noise's seed. Default: ``None``.
 
     Returns:
         ``(batch, frames, num_mel_bins + use_energy)``.
@@ -226,9 +251,43 @@ def kaldi_mfcc(
     ``htk_compat`` moves C0 last (times sqrt(2) without ``use_energy``).
 
     Args:
-        x, lengths, ..., window_type, seed: as :func:`kaldi_fbank`.
-        cepstral_lifter: L of the lifter ``1 + L / 2 sin(pi i / L)`` (0: none; >= 0). Default 22.0.
-        num_ceps: cepstra kept, in [1, ``num_mel_bins``]. Default 13.
+        x: waveforms ``(batch, samples)``, any scale (int16-scale floats as Kaldi recipes pass them).
+        lengths: optional ``(batch,)`` integers, each example's own length in samples (<= samples): its frame
+            count, reflected ends and ``subtract_mean`` use only those samples, and its frames past its own
+            count are zero; None: every example is ``samples`` long. Default: ``None``.
+        blackman_coeff: coefficient of the "blackman" window. Default: ``0.42``.
+        cepstral_lifter: L of the lifter ``1 + L / 2 sin(pi i / L)`` (>= 0; 0: none). Default: ``22.0``.
+        dither: standard deviation of Gaussian noise added to each frame (0: none). Default: ``0.0``.
+        energy_floor: floor on the log-energy column, as ``log(energy_floor)`` (0: eps only).
+            Default: ``1.0``.
+        frame_length: frame length in ms (25 ms = 400 samples at 16 kHz; at least 2 samples).
+            Default: ``25.0``.
+        frame_shift: frame shift in ms (> 0; 10 ms = 160 samples at 16 kHz). Default: ``10.0``.
+        high_freq: upper edge of the mel bank in Hz; <= 0 is an offset from Nyquist (0.0 is Nyquist).
+            Default: ``0.0``.
+        htk_compat: move C0 (or the log-energy) last; C0 times sqrt(2) without ``use_energy``.
+            Default: ``False``.
+        low_freq: lower edge of the mel bank in Hz, in [0, Nyquist) and below ``high_freq``.
+            Default: ``20.0``.
+        num_ceps: cepstra kept, in [1, ``num_mel_bins``]. Default: ``13``.
+        min_duration: an example shorter than this many seconds has no frames. Default: ``0.0``.
+        num_mel_bins: triangular mel filters (> 3; 80 or 128 in most models: AST and BEATs use 128, WeNet and
+            WeSpeaker 80). Default: ``23``.
+        preemphasis_coefficient: in [0, 1]: ``x[n] -= c * x[n - 1]`` within each frame. Default: ``0.97``.
+        raw_energy: log-energy before pre-emphasis and window (False: after). Default: ``True``.
+        remove_dc_offset: subtract each frame's mean. Default: ``True``.
+        round_to_power_of_two: zero-pad each frame to the next power of two for the FFT. Default: ``True``.
+        sample_frequency: Hz of ``x`` (> 0). Default: ``16000.0``.
+        snip_edges: True: only frames that fit; False: ``(samples + shift // 2) // shift`` frames, the signal
+            reflected at its ends. Default: ``True``.
+        subtract_mean: subtract each example's mean over its frames from every column. Default: ``False``.
+        use_energy: put the frame's log-energy in place of C0. Default: ``False``.
+        vtln_high: upper VTLN cutoff in Hz; < 0 is an offset from Nyquist. Default: ``-500.0``.
+        vtln_low: lower VTLN cutoff in Hz. Default: ``100.0``.
+        vtln_warp: VTLN warp factor (> 0; 1.0: no warping). Default: ``1.0``.
+        window_type: "povey" (Hann ** 0.85), "hanning", "hamming", "rectangular" or "blackman".
+            Default: ``'povey'``.
+        seed: ``keras.random.SeedGenerator``, int or None: the dither noise's seed. Default: ``None``.
 
     Returns:
         ``(batch, frames, num_ceps)``.

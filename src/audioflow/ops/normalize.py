@@ -15,8 +15,8 @@ def fix_length(x, *, length: int, axis: int = 1):
     Args:
         x: a tensor; ``axis`` may have an unknown size (a graph traced with ``None``).
         length: the size of ``axis`` afterwards (>= 0).
-        axis: the axis to pad or trim (non-negative). Default 1 (samples of ``(batch, samples)``,
-            frames of ``(batch, frames, bins)``).
+        axis: the axis to pad or trim (non-negative; 1 is the samples of ``(batch, samples)`` and the
+            frames of ``(batch, frames, bins)``). Default: ``1``.
 
     Example:
         >>> fix_length(np.ones((2, 5), "float32"), length=8).shape
@@ -40,6 +40,10 @@ def zero_mean_unit_variance(x, *, epsilon: float = 1e-7):
 
     The normalisation of transformers' ``Wav2Vec2FeatureExtractor(do_normalize=True)`` (its
     epsilon is 1e-7; the variance is the population variance, NumPy's ``var``).
+
+    Args:
+        x: waveforms ``(batch, samples)``; each row is normalised over its last axis.
+        epsilon: added to the variance (>= 0). Default: ``1e-07``.
 
     Example:
         >>> zero_mean_unit_variance(np.array([[1.0, 3.0]], "float32"))  # ~[[-1, 1]]

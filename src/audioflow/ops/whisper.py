@@ -40,7 +40,11 @@ def whisper_mel_filters(n_mels: int = 80, *, dtype=np.float32) -> np.ndarray:
     """Whisper's mel filters ``(201, n_mels)``: ``librosa.filters.mel(sr=16000, n_fft=400, n_mels).T``.
 
     The arrays openai-whisper ships in ``assets/mel_filters.npz`` (``whisper.audio.mel_filters``),
-    transposed; ``n_mels`` is 80 or 128.
+    transposed.
+
+    Args:
+        n_mels: 80 (Whisper up to large-v2) or 128 (large-v3). Default: ``80``.
+        dtype: NumPy dtype of the returned array. Default: ``<class 'numpy.float32'>``.
     """
     n_mels = check_choice("n_mels", n_mels, (80, 128))
     return mel_filterbank(WHISPER_SAMPLE_RATE, WHISPER_N_FFT, n_mels, dtype=dtype)
@@ -63,7 +67,7 @@ def whisper_log_mel(x, *, n_mels: int = 80):
 
     Args:
         x: waveforms ``(batch, samples)`` in [-1, 1], more than 200 samples long (reflect padding).
-        n_mels: 80 (Whisper up to large-v2) or 128 (large-v3). Default 80.
+        n_mels: 80 (Whisper up to large-v2) or 128 (large-v3). Default: ``80``.
 
     Parity: ``whisper_log_mel(x)[b]`` equals ``whisper.audio.log_mel_spectrogram(x[b], n_mels).T``
     to float32 round-off. openai-whisper takes the ``max - 8`` floor over its whole input (a batch
