@@ -106,6 +106,33 @@ def _mel_scale(ax, f_min, f_max, htk):
     ax.yaxis.set_major_formatter(_hz_formatter())
 
 
+def _frequency_axis(ax, y_axis, y_edges, *, sample_rate, htk) -> None:
+    """The y axis of :func:`specshow`: limits, ticks and label for each ``y_axis``."""
+    linear = y_axis in ("linear", "hz", "log")
+    if y_axis == "mel":
+        _mel_scale(ax, y_edges[0], y_edges[-1], htk)
+        ax.set_ylim(y_edges[0], y_edges[-1])
+        ax.set_ylabel("Frequency (Hz, mel-spaced)")
+    elif linear:
+        if y_axis == "log":
+            from matplotlib.ticker import FixedLocator, NullLocator
+
+            ax.set_yscale("symlog", **_LOG_AXIS)
+            ax.yaxis.set_major_locator(FixedLocator([t for t in _LOG_HZ_TICKS if t <= sample_rate / 2]))
+            ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_ylim(0, sample_rate / 2)
+        ax.yaxis.set_major_formatter(_hz_formatter())
+        ax.set_ylabel("Frequency (Hz)" + (", log scale" if y_axis == "log" else ""))
+    elif y_axis == "mfcc":
+        from matplotlib.ticker import MaxNLocator
+
+        ax.set_ylim(y_edges[0], y_edges[-1])
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel("MFCC coefficient")
+    else:
+        ax.set_ylabel("Bin")
+
+
 def specshow(
     data,
     *,
@@ -205,28 +232,7 @@ def specshow(
     mesh = ax.pcolormesh(x_edges, y_edges, data.T, cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
     ax.set_xlim(x_edges[0], x_edges[-1])
     ax.set_xlabel("Time (s)")
-    if y_axis == "mel":
-        _mel_scale(ax, y_edges[0], y_edges[-1], htk)
-        ax.set_ylim(y_edges[0], y_edges[-1])
-        ax.set_ylabel("Frequency (Hz, mel-spaced)")
-    elif linear:
-        if y_axis == "log":
-            from matplotlib.ticker import FixedLocator, NullLocator
-
-            ax.set_yscale("symlog", **_LOG_AXIS)
-            ax.yaxis.set_major_locator(FixedLocator([t for t in _LOG_HZ_TICKS if t <= sample_rate / 2]))
-            ax.yaxis.set_minor_locator(NullLocator())
-        ax.set_ylim(0, sample_rate / 2)
-        ax.yaxis.set_major_formatter(_hz_formatter())
-        ax.set_ylabel("Frequency (Hz)" + (", log scale" if y_axis == "log" else ""))
-    elif y_axis == "mfcc":
-        from matplotlib.ticker import MaxNLocator
-
-        ax.set_ylim(y_edges[0], y_edges[-1])
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel("MFCC coefficient")
-    else:
-        ax.set_ylabel("Bin")
+    _frequency_axis(ax, y_axis, y_edges, sample_rate=sample_rate, htk=htk)
     if colorbar:
         _colour_bar(ax, mesh, colorbar_label, ref=ref, mfcc=y_axis == "mfcc", c0_outside=c0_outside)
     return mesh

@@ -243,8 +243,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     _train_parser(_command(sub, verbose, "train"))
 
-    # ------------------------------------------------------------------ predict
-    p = _command(sub, verbose, "predict")
+    _predict_parser(_command(sub, verbose, "predict"))
+    _export_parser(_command(sub, verbose, "export"))
+    _plot_parser(_command(sub, verbose, "plot"))
+    _info_parser(_command(sub, verbose, "info"))
+    _features_parser(_command(sub, verbose, "features"))
+    _make_dataset_parser(_command(sub, verbose, "make-dataset"))
+    return parser
+
+
+def _predict_parser(p) -> None:
     p.add_argument("model", metavar="MODEL", help="a model.keras written by 'audioflow train'")
     p.add_argument(
         "inputs", nargs="+", metavar="FILE_OR_DIR", help="audio files, or folders searched recursively"
@@ -256,10 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
         ("--batch-size", positive_int, 64, "N", "windows per batch (default 64)"),
     )  # fmt: skip
 
-    # ------------------------------------------------------------------ export
+
+def _export_parser(p) -> None:
     from audioflow._validation.export import EXPORT_FORMATS  # Keras-free
 
-    p = _command(sub, verbose, "export")
     p.add_argument(
         "model", metavar="MODEL", help="a .keras model taking raw audio (e.g. from 'audioflow train')"
     )
@@ -275,8 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace an earlier artefact of the same format at PATH (never a folder of other files)",
     )  # fmt: skip
 
-    # ------------------------------------------------------------------ plot
-    p = _command(sub, verbose, "plot")
+
+def _plot_parser(p) -> None:
     p.add_argument("file", metavar="FILE", help="an audio file")
     p.add_argument(
         "--out", metavar="PNG", help="image to write (.png) (default: FILE's folder, <FILE stem>-<kind>.png)"
@@ -296,13 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=positive_int, default=120, help="image resolution (default 120)")
     p.add_argument("--force", action="store_true", help="overwrite the image if it exists")
 
-    # ------------------------------------------------------------------ info
-    p = _command(sub, verbose, "info")
+
+def _info_parser(p) -> None:
     p.add_argument("inputs", nargs="+", metavar="PATH", help="audio files, or folders searched recursively")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
 
-    # ------------------------------------------------------------------ features
-    p = _command(sub, verbose, "features")
+
+def _features_parser(p) -> None:
     p.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="audio files, or folders")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     _feature_options(
@@ -320,8 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="overwrite existing .npy and .json files")
 
-    # ------------------------------------------------------------------ make-dataset
-    p = _command(sub, verbose, "make-dataset")
+
+def _make_dataset_parser(p) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     _add_options(
         p,
@@ -332,7 +340,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="replace a dataset generated there with other settings"
     )
-    return parser
 
 
 def _run(args):

@@ -38,6 +38,40 @@ class DatasetSpec:
     shard_index: int
 
 
+def _check_split(validation_split, subset, *, shuffle: bool, seed) -> None:
+    """A validation split and its subset, given together; a seed when two calls must agree on it."""
+    check_number("validation_split", validation_split, exclusive_minimum=0.0, allow_none=True)
+    if validation_split is not None and validation_split >= 1:
+        raise parameter_error("validation_split", "< 1", validation_split=validation_split)
+    check_choice("subset", subset, _SUBSETS)
+    if (subset is None) != (validation_split is None):
+        raise parameter_error(
+            "subset",
+            "set together with `validation_split`",
+            hint='Pass both (e.g. validation_split=0.2, subset="both") or neither.',
+            subset=subset,
+            validation_split=validation_split,
+        )
+    if validation_split is not None and shuffle and seed is None and subset != "both":
+        raise parameter_error(
+            "seed",
+            'an integer when `validation_split` is used with shuffle=True and subset="training" or "validation"',
+            hint="The two subsets are built by separate calls, which must agree on the split.",
+            seed=seed,
+            subset=subset,
+        )
+
+
+def _check_shards(num_shards, shard_index) -> int:
+    """``num_shards`` (None: 1) and a ``shard_index`` below it; returns the shard count."""
+    check_int("num_shards", num_shards, minimum=1, allow_none=True)
+    num_shards = 1 if num_shards is None else num_shards
+    check_int("shard_index", shard_index, minimum=0)
+    if shard_index >= num_shards:
+        raise parameter_error("shard_index", "< `num_shards`", shard_index=shard_index, num_shards=num_shards)
+    return num_shards
+
+
 def check_dataset_args(
     *,
     label_mode,
@@ -74,36 +108,13 @@ def check_dataset_args(
     mono = check_bool("mono", mono)
     shuffle = check_bool("shuffle", shuffle)
     check_int("seed", seed, minimum=0, allow_none=True)
-    check_number("validation_split", validation_split, exclusive_minimum=0.0, allow_none=True)
-    if validation_split is not None and validation_split >= 1:
-        raise parameter_error("validation_split", "< 1", validation_split=validation_split)
-    check_choice("subset", subset, _SUBSETS)
-    if (subset is None) != (validation_split is None):
-        raise parameter_error(
-            "subset",
-            "set together with `validation_split`",
-            hint='Pass both (e.g. validation_split=0.2, subset="both") or neither.',
-            subset=subset,
-            validation_split=validation_split,
-        )
-    if validation_split is not None and shuffle and seed is None and subset != "both":
-        raise parameter_error(
-            "seed",
-            'an integer when `validation_split` is used with shuffle=True and subset="training" or "validation"',
-            hint="The two subsets are built by separate calls, which must agree on the split.",
-            seed=seed,
-            subset=subset,
-        )
+    _check_split(validation_split, subset, shuffle=shuffle, seed=seed)
     check_choice("on_error", on_error, ("raise", "skip"))
     if cache is not None and not (cache == "memory" or isinstance(cache, (str, os.PathLike))):
         raise parameter_error("cache", 'None, "memory" or a directory path', cache=cache)
     if num_parallel_calls != "auto":
         check_int("num_parallel_calls", num_parallel_calls, minimum=1)
-    check_int("num_shards", num_shards, minimum=1, allow_none=True)
-    num_shards = 1 if num_shards is None else num_shards
-    check_int("shard_index", shard_index, minimum=0)
-    if shard_index >= num_shards:
-        raise parameter_error("shard_index", "< `num_shards`", shard_index=shard_index, num_shards=num_shards)
+    num_shards = _check_shards(num_shards, shard_index)
     length = None if duration is None else duration_to_samples(duration, sample_rate)
     if cache is not None and cache != "memory":
         cache = os.fspath(cache)

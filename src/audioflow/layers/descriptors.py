@@ -2,9 +2,8 @@
 (each a :class:`Spectrogram` part and one op), RMS and zero-crossing rate (framed waveforms).
 
 Inputs ``(batch, samples[, channels])``; outputs time-major ``(batch, frames, 1[, channels])``
-(contrast: ``n_bands + 1`` values per frame), where librosa returns ``(1, frames)``. Arguments
-have librosa's names and defaults but ``sr`` -> ``sample_rate``, ``fmin`` -> ``fmin`` (kept:
-it is the contrast's own lowest band edge). The maths is in :mod:`audioflow.ops.descriptors`.
+(contrast: ``n_bands + 1`` values per frame), where librosa returns ``(1, frames)``; librosa's
+names and defaults (``sr`` -> ``sample_rate``). The maths is in :mod:`audioflow.ops.descriptors`.
 """
 
 from __future__ import annotations
@@ -330,7 +329,7 @@ class SpectralContrast(_OfSpectrogram):
             self._freq, sample_rate=self.sample_rate, fmin=fmin, n_bands=n_bands
         )
         self.quantile = check_number("quantile", quantile, exclusive_minimum=0)
-        if self.quantile >= 1:
+        if self.quantile >= 1:  # librosa's range, (0, 1)
             raise parameter_error("quantile", "in (0, 1)", quantile=quantile)
         self.fmin, self.n_bands, self.linear = fmin, n_bands, check_bool("linear", linear)
         self._values = n_bands + 1
@@ -394,13 +393,8 @@ class RMS(_OfFrames):
         self._remember(pad_mode=pad_mode)
 
     def _describe(self, x):
-        return ops_descriptors.rms(
-            x,
-            frame_length=self.frame_length,
-            hop_length=self.hop_length,
-            center=self.center,
-            pad_mode=self.pad_mode,
-        )
+        framing = dict(frame_length=self.frame_length, hop_length=self.hop_length, center=self.center)
+        return ops_descriptors.rms(x, **framing, pad_mode=self.pad_mode)
 
 
 @serializable
@@ -441,13 +435,6 @@ class ZeroCrossingRate(_OfFrames):
         self._remember(threshold=threshold, ref_magnitude=ref_magnitude, zero_pos=zero_pos, pad=pad)
 
     def _describe(self, x):
-        return ops_descriptors.zero_crossing_rate(
-            x,
-            frame_length=self.frame_length,
-            hop_length=self.hop_length,
-            center=self.center,
-            threshold=self.threshold,
-            ref_magnitude=self.ref_magnitude,
-            zero_pos=self.zero_pos,
-            pad=self.pad,
-        )
+        framing = dict(frame_length=self.frame_length, hop_length=self.hop_length, center=self.center)
+        zeros = dict(threshold=self.threshold, ref_magnitude=self.ref_magnitude, zero_pos=self.zero_pos)
+        return ops_descriptors.zero_crossing_rate(x, **framing, **zeros, pad=self.pad)
