@@ -25,7 +25,9 @@ def _model(extra):
 
 def test_an_unregistered_layer_is_named():
     model = _model(Unregistered(name="my_offset"))
-    with pytest.raises(ParameterError, match=r"'my_offset' \(Unregistered from tests.export.test_custom_layers\)"):
+    with pytest.raises(
+        ParameterError, match=r"'my_offset' \(Unregistered from tests.export.test_custom_layers\)"
+    ):
         layer_modules(model)
 
 

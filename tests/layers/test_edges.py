@@ -54,6 +54,78 @@ LAYERS = {
         features(12),
         False,
     ),
+    # Added with the transforms and model front ends (their waveform inputs are not yet checked
+    # for a channels-first layout: the third entry is False).
+    "Resample": (lambda: layers.Resample(sample_rate=16000, target_sample_rate=8000), waveform, False),
+    "RandomSpeed": (lambda: layers.RandomSpeed(sample_rate=8000, seed=1), waveform, False),
+    "SpectralCentroid": (
+        lambda: layers.SpectralCentroid(sample_rate=8000, n_fft=128, hop_length=32),
+        waveform,
+        False,
+    ),
+    "SpectralBandwidth": (
+        lambda: layers.SpectralBandwidth(sample_rate=8000, n_fft=128, hop_length=32),
+        waveform,
+        False,
+    ),
+    "SpectralRolloff": (
+        lambda: layers.SpectralRolloff(sample_rate=8000, n_fft=128, hop_length=32),
+        waveform,
+        False,
+    ),
+    "SpectralFlatness": (lambda: layers.SpectralFlatness(n_fft=128, hop_length=32), waveform, False),
+    "SpectralContrast": (
+        lambda: layers.SpectralContrast(sample_rate=8000, n_fft=128, hop_length=32, n_bands=2, fmin=600),
+        waveform,
+        False,
+    ),
+    "RMS": (lambda: layers.RMS(frame_length=128, hop_length=32), waveform, False),
+    "ZeroCrossingRate": (lambda: layers.ZeroCrossingRate(frame_length=128, hop_length=32), waveform, False),
+    "ChromaSTFT": (lambda: layers.ChromaSTFT(sample_rate=8000, n_fft=128, hop_length=32), waveform, False),
+    "LFCC": (
+        lambda: layers.LFCC(sample_rate=8000, n_fft=128, n_filter=20, n_lfcc=8, pad_mode="constant"),
+        waveform,
+        False,
+    ),
+    "GriffinLim": (
+        lambda: layers.GriffinLim(n_fft=128, hop_length=32, n_iter=2, init=None),
+        features(65),
+        False,
+    ),
+    "InverseMelScale": (
+        lambda: layers.InverseMelScale(sample_rate=8000, n_fft=128, n_mels=12, n_iter=3),
+        features(12),
+        False,
+    ),
+    "CQT": (lambda: layers.CQT(sample_rate=8000, hop_length=32, fmin=200.0, n_bins=24), waveform, False),
+    "VQT": (lambda: layers.VQT(sample_rate=8000, hop_length=32, fmin=200.0, n_bins=24), waveform, False),
+    "KaldiSpectrogram": (lambda: layers.KaldiSpectrogram(sample_frequency=8000), waveform, False),
+    "KaldiFbank": (lambda: layers.KaldiFbank(sample_frequency=8000, num_mel_bins=12), waveform, False),
+    "KaldiMFCC": (
+        lambda: layers.KaldiMFCC(sample_frequency=8000, num_mel_bins=12, num_ceps=6),
+        waveform,
+        False,
+    ),
+    "WhisperLogMel": (lambda: layers.WhisperLogMel(), waveform, False),
+    "WhisperFeatures": (lambda: layers.WhisperFeatures(), waveform, False),
+    "ASTFeatures": (lambda: layers.ASTFeatures(), waveform, False),
+    "Wav2Vec2Features": (lambda: layers.Wav2Vec2Features(), waveform, False),
+}
+#: Layers whose reference takes one signal per example (torchaudio's Kaldi, Whisper, the HF extractors).
+MONO_ONLY = {
+    "KaldiSpectrogram", "KaldiFbank", "KaldiMFCC", "WhisperLogMel", "WhisperFeatures", "ASTFeatures",
+    "Wav2Vec2Features",
+}  # fmt: skip
+#: Edges that still fail for layers added with the transforms and front ends: each is an open
+#: defect (strict xfail: fixing one makes its entry fail until it is removed from here).
+KNOWN_EDGE_DEFECTS = {
+    *(
+        (name, edge)
+        for name in ("CQT", "VQT")
+        for edge in [(2, 0, None), (0, 400, None), (2, 0, 2), (0, 400, 2)]
+    ),
+    *(("WhisperLogMel", edge) for edge in [(2, 0, None), (0, 400, None), (2, 1, None)]),
+    ("WhisperFeatures", (0, 400, None)),
 }
 WAVEFORM_LAYERS = [name for name, (_, _, takes_waveforms) in LAYERS.items() if takes_waveforms]
 # (batch, length, channels): an empty signal, an empty batch, one sample; mono and multichannel.
@@ -75,7 +147,20 @@ def test_edge_inputs_give_finite_outputs_of_the_declared_shape(name, edge):
     shape = shape_of(*edge)
     rng = np.random.default_rng(0)
     layer = make()
-    output = to_numpy(_call(layer, (0.1 * rng.standard_normal(shape)).astype(np.float32)))
+    x = (0.1 * rng.standard_normal(shape)).astype(np.float32)
+    if name in MONO_ONLY and edge[2] is not None:  # (batch, samples) only, as their references
+        with pytest.raises(ParameterError, match="`inputs` must be of rank"):
+            _call(layer, x)
+        return
+    if (name, edge) in KNOWN_EDGE_DEFECTS:
+        try:
+            output = to_numpy(_call(layer, x))
+            fixed = output.shape == tuple(layer.compute_output_shape(shape)) and np.all(np.isfinite(output))
+        except Exception:  # noqa: BLE001 - the open defect itself
+            fixed = False
+        assert not fixed, f"{name} on {edge} works now: remove it from KNOWN_EDGE_DEFECTS"
+        pytest.xfail(f"{name} on {edge}: an open defect (KNOWN_EDGE_DEFECTS)")
+    output = to_numpy(_call(layer, x))
     assert output.shape == tuple(layer.compute_output_shape(shape))
     assert np.all(np.isfinite(output))
 

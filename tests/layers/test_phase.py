@@ -96,16 +96,20 @@ def test_inverse_mel_scale_fits_better_than_librosa():
 
 
 def test_mel_to_audio_reconstructs_a_signal_with_its_mel_spectrum():
+    """Mel error of the reconstruction: the median over draws within 1.25x of librosa's median."""
     y = _signal("tones", 4000)
     M = librosa.feature.melspectrogram(y=y, n_mels=64, **STFT)
-    audio = to_numpy(ops.mel_to_audio(M.T[None].astype(np.float32), n_iter=8, seed=0, **STFT))[0]
-    theirs = librosa.feature.inverse.mel_to_audio(M, n_iter=8, **STFT)
-    assert audio.shape == theirs.shape
 
     def mel_error(z):
         return relative_error(librosa.feature.melspectrogram(y=z.astype(np.float64), n_mels=64, **STFT), M)
 
-    assert mel_error(audio) <= 1.25 * mel_error(theirs)
+    ours = [
+        to_numpy(ops.mel_to_audio(M.T[None].astype(np.float32), n_iter=8, seed=seed, **STFT))[0]
+        for seed in range(3)
+    ]
+    theirs = [librosa.feature.inverse.mel_to_audio(M, n_iter=8, **STFT) for _ in range(5)]  # unseeded
+    assert ours[0].shape == theirs[0].shape
+    assert np.median([mel_error(z) for z in ours]) <= 1.25 * np.median([mel_error(z) for z in theirs])
 
 
 def test_channels_and_conformance():

@@ -113,7 +113,9 @@ def _feature_layers(args, kind):
         if preset is not None and sample_rate not in cache:
             from audioflow import presets
 
-            cache[sample_rate] = presets.get(preset, sample_rate=sample_rate), {}
+            layer = presets.get(preset, sample_rate=sample_rate)
+            config = {k: v for k, v in layer.get_config().items() if k not in ("name", "dtype", "trainable")}
+            cache[sample_rate] = layer, {"preset": preset, **config}
         if sample_rate not in cache:
             layer = feature_layer(kind, sample_rate=sample_rate, **options)
             cache[sample_rate] = layer, feature_settings(kind, sample_rate=sample_rate, **options)
@@ -228,9 +230,20 @@ def _description(kind, source, features, sample_rate, settings) -> dict:
         "axes": ["frames", "bins"],
         "dtype": str(features.dtype),
         "sample_rate": sample_rate,
-        "frames_per_second": sample_rate / settings["hop_length"],
+        "frames_per_second": _frames_per_second(sample_rate, settings),
         **settings,
     }
+
+
+def _frames_per_second(sample_rate, settings):
+    """Frames per second of the features: from the hop (samples or Kaldi's ms); None when unknown."""
+    if settings.get("hop_length"):
+        return sample_rate / settings["hop_length"]
+    if settings.get("frame_shift"):
+        return 1000.0 / settings["frame_shift"]
+    if settings.get("preset") in ("whisper", "whisper-v3", "ast"):
+        return 100.0  # their 10 ms hop
+    return None
 
 
 def _label(args) -> str:
@@ -266,7 +279,7 @@ def run_features(args):
         target.parent.mkdir(parents=True, exist_ok=True)
         np.save(target, features)
         _sidecar(target).write_text(
-            json.dumps(_description(args.kind, path, features, sr, settings), indent=2) + "\n"
+            json.dumps(_description(_label(args), path, features, sr, settings), indent=2, default=str) + "\n"
         )
         index.append(
             {"path": str(path), "features": str(target), "shape": list(features.shape), "sample_rate": sr}

@@ -300,7 +300,9 @@ def _through_tensorflow(model, opset: int):
         folder = os.path.abspath(folder)
         saved, written = os.path.join(folder, "model.keras"), os.path.join(folder, "model.onnx")
         model.save(saved)
-        done = run_under_tensorflow("audioflow.export._onnx", saved, written, opset, cwd=folder, modules=modules)
+        done = run_under_tensorflow(
+            "audioflow.export._onnx", saved, written, opset, cwd=folder, modules=modules
+        )
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
             raise onnx_layer_error("(the TensorFlow re-export of this JAX model failed)", last)

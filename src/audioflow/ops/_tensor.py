@@ -87,3 +87,21 @@ def channels_last(y, rank: int, *, mono_rank: int = 2, mono_axis: bool = False):
         return y[:, 0] if mono_axis else y
     axes = tuple(range(len(y.shape)))
     return ops.transpose(y, (0,) + axes[2:] + (1,))
+
+
+def reduce_max(x, axis, *, keepdims: bool = False):
+    """``keras.ops.max`` that gives zeros for an empty tensor (TensorFlow's refuses one).
+
+    A statically empty ``x`` (an empty batch) returns zeros of the reduced shape; otherwise the
+    plain maximum.
+    """
+    if any(d == 0 for d in x.shape):
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = {a % len(x.shape) for a in axes}
+        shape = (
+            [1 if i in axes else d for i, d in enumerate(x.shape)]
+            if keepdims
+            else [d for i, d in enumerate(x.shape) if i not in axes]
+        )
+        return ops.zeros(tuple(shape), dtype=x.dtype)
+    return ops.max(x, axis=axis, keepdims=keepdims)

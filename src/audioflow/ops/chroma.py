@@ -9,7 +9,7 @@ import numpy as np
 
 from audioflow._compat import ops
 from audioflow._validation import check_bool, check_int, check_number, parameter_error
-from audioflow.ops._tensor import as_float, dtype_name
+from audioflow.ops._tensor import as_float, dtype_name, reduce_max
 
 __all__ = ["check_norm", "chroma_filterbank", "chroma_from_power", "normalize_bins"]
 
@@ -91,7 +91,7 @@ def normalize_bins(x, norm):
         return x
     magnitude = ops.abs(x)
     if norm == math.inf:
-        length = ops.max(magnitude, axis=-1, keepdims=True)
+        length = reduce_max(magnitude, -1, keepdims=True)
     else:
         length = ops.power(ops.sum(ops.power(magnitude, norm), axis=-1, keepdims=True), 1.0 / norm)
     tiny = float(np.finfo(dtype_name(x)).tiny)

@@ -15,7 +15,7 @@ import numpy as np
 
 from audioflow._compat import ops
 from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
-from audioflow.ops._tensor import as_float, dtype_name, pad_last_axis
+from audioflow.ops._tensor import as_float, dtype_name, pad_last_axis, reduce_max
 from audioflow.ops.framing import frame
 
 __all__ = [
@@ -94,7 +94,7 @@ def spectral_rolloff(S, *, freq: np.ndarray, roll_percent: float = 0.85):
     energy = ops.cumsum(S, axis=-1)
     reached = energy >= roll_percent * energy[..., -1:]
     candidates = ops.where(reached, _frequencies(freq, S), ops.full_like(S, np.inf))
-    return ops.min(candidates, axis=-1, keepdims=True)
+    return -reduce_max(-candidates, -1, keepdims=True)
 
 
 def spectral_flatness(S, *, amin: float = 1e-10, power: float = 2.0):
@@ -192,7 +192,7 @@ def _contrast_db(values):
     """librosa's ``power_to_db(values)`` (amin 1e-10, ref 1, top_db 80 below the maximum of the whole
     ``(frames, bands)`` array of each example and channel)."""
     db = 10.0 * ops.log10(ops.maximum(values, 1e-10))
-    return ops.maximum(db, ops.max(db, axis=(-2, -1), keepdims=True) - 80.0)
+    return ops.maximum(db, reduce_max(db, (-2, -1), keepdims=True) - 80.0)
 
 
 def rms(
