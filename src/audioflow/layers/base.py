@@ -175,6 +175,10 @@ class AudioLayer(keras.layers.Layer):
             self._check_rank(tuple(shape))
             if self._checks_channels:
                 check_channels_last(tuple(shape), layer=self.name)
+        if shape is not None and _is_empty_batch(inputs, shape):
+            empty = self._empty_batch_output(tuple(shape))
+            if empty is not None:
+                return empty
         keras_call = super().__call__
         if not self.built and torch_compile.compiling():
             # Building makes NumPy filterbanks and new weights, which torch.compile cannot trace: the
@@ -184,6 +188,14 @@ class AudioLayer(keras.layers.Layer):
             # dataset.map(layer) under JAX or PyTorch: TensorFlow ops in the tf.data graph.
             return tf_data.call_in_tensorflow(self, keras_call, inputs, *args, **kwargs)
         return keras_call(inputs, *args, **kwargs)
+
+    def _empty_batch_output(self, input_shape):
+        """Zeros of the output shape for a concrete empty batch (no maths to run: some backends'
+        convolutions and reshapes refuse empty tensors); None when that shape is not fully known."""
+        output_shape = self.compute_output_shape(input_shape)
+        if not all(isinstance(d, int) for d in output_shape):
+            return None
+        return ops.zeros(output_shape, dtype=self.compute_dtype)
 
     def _check_rank(self, input_shape):
         """A :class:`ParameterError` in audioflow's words when ``input_shape`` breaks ``input_spec``."""
@@ -234,6 +246,13 @@ class AudioLayer(keras.layers.Layer):
     def _output(self, y):
         """``y`` cast to the layer's compute dtype (float16 under ``mixed_float16``)."""
         return ops.cast(y, self.compute_dtype) if dtype_name(y) != self.compute_dtype else y
+
+
+def _is_empty_batch(inputs, shape) -> bool:
+    """A concrete (not symbolic) input whose batch axis is statically 0."""
+    if isinstance(inputs, keras.KerasTensor) or len(shape) == 0:
+        return False
+    return isinstance(shape[0], int) and shape[0] == 0
 
 
 def on_axis(fn, x, axis: int):

@@ -31,7 +31,8 @@ def _on_samples(function, x):
     if len(x.shape) == 2:
         return function(x)
     channels = ops.shape(x)[2]
-    signals = ops.reshape(ops.transpose(x, (0, 2, 1)), (-1, ops.shape(x)[1]))
+    # (batch * channels, samples) written out: reshape(-1, 0) of an empty signal is ambiguous
+    signals = ops.reshape(ops.transpose(x, (0, 2, 1)), (ops.shape(x)[0] * channels, ops.shape(x)[1]))
     out = function(signals)
     out = ops.reshape(out, (ops.shape(x)[0], channels, ops.shape(out)[-1]))
     return ops.transpose(out, (0, 2, 1))
