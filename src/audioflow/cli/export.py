@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -56,6 +57,8 @@ def run(args):
     from audioflow.export import export_model
 
     model = load_model(args.model, loader=_load_any_model)
+    if not args.verbose:  # torch's ONNX exporter logs a warning per optional package it lacks
+        logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     path = export_model(model, out, args.format, force=args.force)
     shape = tuple(model.inputs[0].shape)
     print(f"wrote {path} ({args.format}, {_size(path) / 1e6:.2f} MB; input (batch, {shape[1]}) float32)")
