@@ -54,38 +54,51 @@ LAYERS = {
         features(12),
         False,
     ),
-    # Added with the transforms and model front ends (their waveform inputs are not yet checked
-    # for a channels-first layout: the third entry is False).
-    "Resample": (lambda: layers.Resample(sample_rate=16000, target_sample_rate=8000), waveform, False),
-    "RandomSpeed": (lambda: layers.RandomSpeed(sample_rate=8000, seed=1), waveform, False),
-    "SpectralCentroid": (
-        lambda: layers.SpectralCentroid(sample_rate=8000, n_fft=128, hop_length=32),
+    # Added with the transforms and model front ends.
+    "Resample": (
+        lambda **k: layers.Resample(sample_rate=16000, target_sample_rate=8000, **k),
         waveform,
-        False,
+        True,
+    ),
+    "RandomSpeed": (lambda **k: layers.RandomSpeed(sample_rate=8000, seed=1, **k), waveform, True),
+    "SpectralCentroid": (
+        lambda **k: layers.SpectralCentroid(sample_rate=8000, n_fft=128, hop_length=32, **k),
+        waveform,
+        True,
     ),
     "SpectralBandwidth": (
-        lambda: layers.SpectralBandwidth(sample_rate=8000, n_fft=128, hop_length=32),
+        lambda **k: layers.SpectralBandwidth(sample_rate=8000, n_fft=128, hop_length=32, **k),
         waveform,
-        False,
+        True,
     ),
     "SpectralRolloff": (
-        lambda: layers.SpectralRolloff(sample_rate=8000, n_fft=128, hop_length=32),
+        lambda **k: layers.SpectralRolloff(sample_rate=8000, n_fft=128, hop_length=32, **k),
         waveform,
-        False,
+        True,
     ),
-    "SpectralFlatness": (lambda: layers.SpectralFlatness(n_fft=128, hop_length=32), waveform, False),
+    "SpectralFlatness": (lambda **k: layers.SpectralFlatness(n_fft=128, hop_length=32, **k), waveform, True),
     "SpectralContrast": (
-        lambda: layers.SpectralContrast(sample_rate=8000, n_fft=128, hop_length=32, n_bands=2, fmin=600),
+        lambda **k: layers.SpectralContrast(
+            sample_rate=8000, n_fft=128, hop_length=32, n_bands=2, fmin=600, **k
+        ),
         waveform,
-        False,
+        True,
     ),
-    "RMS": (lambda: layers.RMS(frame_length=128, hop_length=32), waveform, False),
-    "ZeroCrossingRate": (lambda: layers.ZeroCrossingRate(frame_length=128, hop_length=32), waveform, False),
-    "ChromaSTFT": (lambda: layers.ChromaSTFT(sample_rate=8000, n_fft=128, hop_length=32), waveform, False),
-    "LFCC": (
-        lambda: layers.LFCC(sample_rate=8000, n_fft=128, n_filter=20, n_lfcc=8, pad_mode="constant"),
+    "RMS": (lambda **k: layers.RMS(frame_length=128, hop_length=32, **k), waveform, True),
+    "ZeroCrossingRate": (
+        lambda **k: layers.ZeroCrossingRate(frame_length=128, hop_length=32, **k),
         waveform,
-        False,
+        True,
+    ),
+    "ChromaSTFT": (
+        lambda **k: layers.ChromaSTFT(sample_rate=8000, n_fft=128, hop_length=32, **k),
+        waveform,
+        True,
+    ),
+    "LFCC": (
+        lambda **k: layers.LFCC(sample_rate=8000, n_fft=128, n_filter=20, n_lfcc=8, pad_mode="constant", **k),
+        waveform,
+        True,
     ),
     "GriffinLim": (
         lambda: layers.GriffinLim(n_fft=128, hop_length=32, n_iter=2, init=None),
@@ -97,8 +110,16 @@ LAYERS = {
         features(12),
         False,
     ),
-    "CQT": (lambda: layers.CQT(sample_rate=8000, hop_length=32, fmin=200.0, n_bins=24), waveform, False),
-    "VQT": (lambda: layers.VQT(sample_rate=8000, hop_length=32, fmin=200.0, n_bins=24), waveform, False),
+    "CQT": (
+        lambda **k: layers.CQT(sample_rate=8000, hop_length=32, fmin=200.0, n_bins=24, **k),
+        waveform,
+        True,
+    ),
+    "VQT": (
+        lambda **k: layers.VQT(sample_rate=8000, hop_length=32, fmin=200.0, n_bins=24, **k),
+        waveform,
+        True,
+    ),
     "KaldiSpectrogram": (lambda: layers.KaldiSpectrogram(sample_frequency=8000), waveform, False),
     "KaldiFbank": (lambda: layers.KaldiFbank(sample_frequency=8000, num_mel_bins=12), waveform, False),
     "KaldiMFCC": (

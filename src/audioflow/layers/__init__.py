@@ -15,15 +15,14 @@ from audioflow.layers.augment import AddNoise, Mixup, RandomGain, RandomTimeShif
 from audioflow.layers.chroma import ChromaSTFT
 from audioflow.layers.cqt import CQT, VQT
 from audioflow.layers.descriptors import (
-    RMS,
     SpectralBandwidth,
     SpectralCentroid,
     SpectralContrast,
     SpectralFlatness,
     SpectralRolloff,
-    ZeroCrossingRate,
 )
 from audioflow.layers.features import MFCC, Delta
+from audioflow.layers.frame_descriptors import RMS, ZeroCrossingRate
 from audioflow.layers.kaldi import KaldiFbank, KaldiMFCC, KaldiSpectrogram
 from audioflow.layers.leaf import Leaf
 from audioflow.layers.lfcc import LFCC

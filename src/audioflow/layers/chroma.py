@@ -39,6 +39,10 @@ class ChromaSTFT(AudioLayer):
         ctroct: centre of the octave weighting in octaves above C0 (librosa ``ctroct``). Default: ``5.0``.
         octwidth: width of the octave weighting in octaves; None for none. Default: ``2.0``.
         base_c: start the chroma at C (else at A). Default: ``True``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_chroma[, channels])``.
@@ -66,9 +70,11 @@ class ChromaSTFT(AudioLayer):
         ctroct: float = 5.0,
         octwidth: float | None = 2.0,
         base_c: bool = True,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self.spectrogram = Spectrogram(
             n_fft=n_fft,
             hop_length=hop_length,

@@ -57,6 +57,10 @@ class VQT(AudioLayer):
         pad_mode: padding of the centred frames (as ``np.pad``). Default: ``'constant'``.
         output: ``"magnitude"`` or ``"complex"`` (real and imaginary parts stacked last, as
             :class:`STFT`). Default: ``'magnitude'``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_bins[, channels])``, with a
@@ -86,13 +90,21 @@ class VQT(AudioLayer):
         scale: bool = True,
         pad_mode: str = "constant",
         output: str = "magnitude",
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._setup(locals(), gamma=gamma)
 
     def _setup(self, arguments: dict, *, gamma):
-        arguments = {k: v for k, v in arguments.items() if k not in ("self", "kwargs", "__class__")}
+        skipped = (
+            "self",
+            "kwargs",
+            "__class__",
+            "allow_more_channels_than_samples",
+        )  # kept by _take_waveforms
+        arguments = {k: v for k, v in arguments.items() if k not in skipped}
         self._plan = vqt_plan(
             **{k: arguments[k] for k in arguments if k not in ("pad_mode", "output", "gamma")}, gamma=gamma
         )
@@ -142,6 +154,10 @@ class CQT(VQT):
         scale: divide each bin by the square root of its filter length. Default: ``True``.
         pad_mode: padding of the centred frames (as ``np.pad``). Default: ``'constant'``.
         output: ``"magnitude"`` or ``"complex"`` (real/imaginary stacked last). Default: ``'magnitude'``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_bins[, channels])`` (``[, 2]``
@@ -168,7 +184,9 @@ class CQT(VQT):
         scale: bool = True,
         pad_mode: str = "constant",
         output: str = "magnitude",
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         AudioLayer.__init__(self, **kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._setup(locals(), gamma=0.0)

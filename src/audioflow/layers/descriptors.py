@@ -12,21 +12,18 @@ import keras
 
 from audioflow._compat import ops
 from audioflow._typing import LayerArguments, Unpack
-from audioflow._validation import check_bool, check_choice, check_int, check_number, parameter_error
-from audioflow.layers.base import AudioLayer, channels_first, channels_last, serializable
+from audioflow._validation import check_bool, check_number, parameter_error
+from audioflow.layers.base import AudioLayer, serializable
 from audioflow.layers.spectral import Spectrogram
 from audioflow.ops import descriptors as ops_descriptors
 from audioflow.ops.filters import fft_frequencies
-from audioflow.ops.framing import num_frames
 
 __all__ = [
-    "RMS",
     "SpectralBandwidth",
     "SpectralCentroid",
     "SpectralContrast",
     "SpectralFlatness",
     "SpectralRolloff",
-    "ZeroCrossingRate",
 ]
 
 
@@ -88,6 +85,10 @@ class SpectralCentroid(_OfSpectrogram):
         window: window name, tuple or array (periodic, as scipy). Default: ``'hann'``.
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
         pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``. A silent frame
@@ -108,9 +109,11 @@ class SpectralCentroid(_OfSpectrogram):
         window: str | tuple | list = "hann",
         center: bool = True,
         pad_mode: str = "constant",
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._init_spectrogram(
             sample_rate=sample_rate,
             n_fft=n_fft,
@@ -139,6 +142,10 @@ class SpectralBandwidth(_OfSpectrogram):
         pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         p: order of the deviation from the centroid, > 0. Default: ``2.0``.
         norm: normalise each frame's magnitudes to sum 1 first. Default: ``True``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``.
@@ -156,9 +163,11 @@ class SpectralBandwidth(_OfSpectrogram):
         pad_mode: str = "constant",
         p: float = 2.0,
         norm: bool = True,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._init_spectrogram(
             sample_rate=sample_rate,
             n_fft=n_fft,
@@ -190,6 +199,10 @@ class SpectralRolloff(_OfSpectrogram):
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
         pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         roll_percent: fraction in (0, 1). Default: ``0.85``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``.
@@ -206,9 +219,11 @@ class SpectralRolloff(_OfSpectrogram):
         center: bool = True,
         pad_mode: str = "constant",
         roll_percent: float = 0.85,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._init_spectrogram(
             sample_rate=sample_rate,
             n_fft=n_fft,
@@ -240,6 +255,10 @@ class SpectralFlatness(_OfSpectrogram):
         pad_mode: padding for ``center`` (librosa's "constant"). Default: ``'constant'``.
         amin: floor of ``S ** power``, > 0. Default: ``1e-10``.
         power: exponent of the magnitude, > 0 (2.0: power). Default: ``2.0``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``; 1 for white
@@ -257,9 +276,11 @@ class SpectralFlatness(_OfSpectrogram):
         pad_mode: str = "constant",
         amin: float = 1e-10,
         power: float = 2.0,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._init_spectrogram(
             sample_rate=_NO_RATE,
             n_fft=n_fft,
@@ -294,6 +315,10 @@ class SpectralContrast(_OfSpectrogram):
         n_bands: octave bands above the first, >= 1 (``n_bands + 1`` values). Default: ``6``.
         quantile: fraction of each band averaged for its peak and valley, in (0, 1). Default: ``0.02``.
         linear: peak minus valley of the magnitudes instead of their dB difference. Default: ``False``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_bands + 1[, channels])``.
@@ -313,9 +338,11 @@ class SpectralContrast(_OfSpectrogram):
         n_bands: int = 6,
         quantile: float = 0.02,
         linear: bool = False,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         self._init_spectrogram(
             sample_rate=sample_rate,
             n_fft=n_fft,
@@ -339,102 +366,3 @@ class SpectralContrast(_OfSpectrogram):
         return ops_descriptors.spectral_contrast(
             S, bands=self._bands, quantile=self.quantile, linear=self.linear
         )
-
-
-class _OfFrames(AudioLayer):
-    """A descriptor of framed waveforms (no FFT)."""
-
-    input_layout = "(batch, samples) or (batch, samples, channels)"
-
-    def _init_frames(self, *, frame_length, hop_length, center):
-        self.frame_length = check_int("frame_length", frame_length, minimum=1)
-        self.hop_length = check_int("hop_length", hop_length, minimum=1)
-        self.center = check_bool("center", center)
-        self._remember(frame_length=frame_length, hop_length=hop_length, center=center)
-        self.input_spec = keras.InputSpec(min_ndim=2, max_ndim=3)
-
-    def _transform(self, x):
-        return channels_last(self._describe(channels_first(x)), len(x.shape))
-
-    def compute_output_shape(self, input_shape):
-        frames = num_frames(
-            input_shape[1], n_fft=self.frame_length, hop_length=self.hop_length, center=self.center
-        )
-        return (input_shape[0], frames, 1, *input_shape[2:])
-
-
-@serializable
-class RMS(_OfFrames):
-    """Root mean square of each frame: ``librosa.feature.rms(y=x[b], ...).T``.
-
-    Args:
-        frame_length: samples per frame, >= 1. Default: ``2048``.
-        hop_length: samples between frames, >= 1. Default: ``512``.
-        center: pad ``frame_length // 2`` on both sides. Default: ``True``.
-        pad_mode: padding for ``center``: "constant" (zeros, librosa's default), "edge" or "reflect".
-            Default: ``'constant'``.
-        **kwargs: Keras layer arguments.
-
-    Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``.
-    """
-
-    def __init__(
-        self,
-        *,
-        frame_length: int = 2048,
-        hop_length: int = 512,
-        center: bool = True,
-        pad_mode: str = "constant",
-        **kwargs: Unpack[LayerArguments],
-    ):
-        super().__init__(**kwargs)
-        self._init_frames(frame_length=frame_length, hop_length=hop_length, center=center)
-        self.pad_mode = check_choice("pad_mode", pad_mode, ops_descriptors.RMS_PAD_MODES)
-        self._remember(pad_mode=pad_mode)
-
-    def _describe(self, x):
-        framing = dict(frame_length=self.frame_length, hop_length=self.hop_length, center=self.center)
-        return ops_descriptors.rms(x, **framing, pad_mode=self.pad_mode)
-
-
-@serializable
-class ZeroCrossingRate(_OfFrames):
-    """Fraction of sign changes in each frame: ``librosa.feature.zero_crossing_rate(x[b], ...).T``.
-
-    Args:
-        frame_length: samples per frame, >= 1. Default: ``2048``.
-        hop_length: samples between frames, >= 1. Default: ``512``.
-        center: pad ``frame_length // 2`` edge samples on both sides (as librosa). Default: ``True``.
-        threshold: ``|x| <= threshold`` counts as zero (librosa ``zero_crossings``). Default: ``1e-10``.
-        ref_magnitude: scales ``threshold`` when given (a number; librosa also takes a function).
-            Default: ``None``.
-        zero_pos: zero counts as positive (else as its own sign). Default: ``True``.
-        pad: count each frame's first sample as a crossing. Default: ``False``.
-        **kwargs: Keras layer arguments.
-
-    Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, 1[, channels])``.
-    """
-
-    def __init__(
-        self,
-        *,
-        frame_length: int = 2048,
-        hop_length: int = 512,
-        center: bool = True,
-        threshold: float = 1e-10,
-        ref_magnitude: float | None = None,
-        zero_pos: bool = True,
-        pad: bool = False,
-        **kwargs: Unpack[LayerArguments],
-    ):
-        super().__init__(**kwargs)
-        self._init_frames(frame_length=frame_length, hop_length=hop_length, center=center)
-        self.threshold = check_number("threshold", threshold, minimum=0)
-        self.ref_magnitude = check_number("ref_magnitude", ref_magnitude, minimum=0, allow_none=True)
-        self.zero_pos, self.pad = check_bool("zero_pos", zero_pos), check_bool("pad", pad)
-        self._remember(threshold=threshold, ref_magnitude=ref_magnitude, zero_pos=zero_pos, pad=pad)
-
-    def _describe(self, x):
-        framing = dict(frame_length=self.frame_length, hop_length=self.hop_length, center=self.center)
-        zeros = dict(threshold=self.threshold, ref_magnitude=self.ref_magnitude, zero_pos=self.zero_pos)
-        return ops_descriptors.zero_crossing_rate(x, **framing, **zeros, pad=self.pad)

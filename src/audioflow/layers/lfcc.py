@@ -48,6 +48,10 @@ class LFCC(AudioLayer):
         center: pad ``n_fft // 2`` on both sides. Default: ``True``.
         pad_mode: padding for ``center``: "reflect" matches torchaudio. Default: ``'reflect'``.
         power: exponent of the magnitude, > 0. Default: ``2.0``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> ``(batch, frames, n_lfcc[, channels])``.
@@ -78,9 +82,11 @@ class LFCC(AudioLayer):
         center: bool = True,
         pad_mode: str = "reflect",
         power: float = 2.0,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         if check_int("dct_type", dct_type) != 2:
             raise parameter_error("dct_type", "2 (torchaudio's LFCC has no other)", dct_type=dct_type)
         window_samples = check_int("win_length", win_length, minimum=1, allow_none=True) or check_int(

@@ -60,6 +60,10 @@ class Resample(AudioLayer):
         method: "sinc_interp_hann" or "sinc_interp_kaiser" (torchaudio ``resampling_method``).
             Default: ``'sinc_interp_hann'``.
         beta: Kaiser shape (>= 0); None is torchaudio's 14.769656459379492. Default: ``None``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ...).
 
     Shapes: ``(batch, samples)`` -> ``(batch, ceil(samples * target / source))``;
@@ -82,9 +86,11 @@ class Resample(AudioLayer):
         rolloff: float = 0.99,
         method: str = "sinc_interp_hann",
         beta: float | None = None,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         passed = {
             "lowpass_filter_width": lowpass_filter_width,
             "rolloff": rolloff,
@@ -134,6 +140,10 @@ class RandomSpeed(AudioLayer):
         factors: speed factors (each > 0, ``int(f * sample_rate) >= 1``); 1.0 leaves an example
             as it is. Default: ``(0.9, 1.0, 1.1)``.
         seed: int or None: reproducible draws (different per example and per step). Default: ``None``.
+        allow_more_channels_than_samples: accept a ``(batch, samples, channels)`` input with more
+            channels than samples. It is refused by default: such an array is almost always
+            channels-first, ``(batch, channels, samples)`` as PyTorch lays audio out (transpose it).
+            Default: ``False``.
         **kwargs: Keras layer arguments.
 
     Shapes: ``(batch, samples[, channels])`` -> the same shape (channels get the same factor).
@@ -152,9 +162,11 @@ class RandomSpeed(AudioLayer):
         sample_rate: int,
         factors: Sequence[float] = (0.9, 1.0, 1.1),
         seed: int | None = None,
+        allow_more_channels_than_samples: bool = False,
         **kwargs: Unpack[LayerArguments],
     ):
         super().__init__(**kwargs)
+        self._take_waveforms(allow_more_channels_than_samples)
         if isinstance(factors, (str, bytes)) or not isinstance(factors, Sequence) or not factors:
             raise parameter_error("factors", "a non-empty sequence of numbers", factors=factors)
         self._settings = tuple(
