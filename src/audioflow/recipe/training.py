@@ -140,7 +140,7 @@ def fit_classifier(
         notice = first_epoch_notice(
             train_files=data.train_files, validation_files=data.validation_files, cached=data.cached
         )
-        callbacks = [TrainingProgress(verbose=verbose, notice=notice), *callbacks]
+        callbacks = [TrainingProgress(verbose=verbose, notice=notice, steps=data.steps_per_epoch), *callbacks]
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
