@@ -35,6 +35,15 @@ def _check_out_spares_the_model(out: Path, model: Path) -> None:
         raise CLIError(f"--out '{out}' contains the input model '{model}'; choose another path")
 
 
+def _quiet_absl() -> None:
+    """absl's own handler prints its warnings whatever the logger's level: set its verbosity."""
+    try:
+        from absl import logging as absl_logging
+    except ImportError:  # no TensorFlow or JAX installed: nothing logs through absl
+        return
+    absl_logging.set_verbosity(absl_logging.ERROR)
+
+
 def run(args):
     out = Path(args.out)
     _check_out_spares_the_model(out, Path(args.model))
@@ -57,8 +66,10 @@ def run(args):
     from audioflow.export import export_model
 
     model = load_model(args.model, loader=_load_any_model)
-    if not args.verbose:  # torch's ONNX exporter logs a warning per optional package it lacks
+    if not args.verbose:  # torch's ONNX exporter and absl (TensorFlow's loader) warn on stderr
         logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+        logging.getLogger("absl").setLevel(logging.ERROR)
+        _quiet_absl()
     path = export_model(model, out, args.format, force=args.force)
     shape = tuple(model.inputs[0].shape)
     print(f"wrote {path} ({args.format}, {_size(path) / 1e6:.2f} MB; input (batch, {shape[1]}) float32)")

@@ -13,6 +13,7 @@ that jax2tf emits ("'vhlo.dynamic_gather_v1' op is not part of the vhlo support 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import sys
 import tempfile
@@ -61,9 +62,16 @@ def export_saved_model(model, path) -> None:
     if keras.backend.backend() != "jax":
         model.export(str(path), format="tf_saved_model", verbose=False)
         return
-    with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
-        model.export(folder, format="tf_saved_model", verbose=False)
-        _save_serving_empty_batches(folder, path)
+    absl = logging.getLogger("absl")
+    level = absl.level
+    # Re-loading warns that jax2tf's custom gradients were not saved: serving needs none.
+    absl.setLevel(logging.ERROR)
+    try:
+        with tempfile.TemporaryDirectory(prefix="audioflow-export-") as folder:
+            model.export(folder, format="tf_saved_model", verbose=False)
+            _save_serving_empty_batches(folder, path)
+    finally:
+        absl.setLevel(level)
 
 
 def _save_serving_empty_batches(source, path) -> None:
